@@ -1,0 +1,1 @@
+"""pelican-dagster: data-quality checks for OCDS compiled releases, as a Dagster project."""

@@ -1,0 +1,1 @@
+"""The checks, as plain Python: no Dagster and no database code enters this package."""
