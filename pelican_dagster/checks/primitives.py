@@ -67,7 +67,7 @@ def as_number(value: Any) -> float | None:
 
 
 def as_text(value: Any) -> str:
-    """Python ``str(x)`` coercion: ``1`` → ``"1"``, ``1.0`` → ``"1.0"``, true → ``"True"``, null → ``"None"``."""
+    """Python ``str(x)``: ``1`` → ``"1"``, ``1.0`` → ``"1.0"``, true → ``"True"``, null → ``"None"``."""
     if type(value) is str:
         return value
     return str(value)

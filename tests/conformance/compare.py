@@ -52,7 +52,7 @@ def iter_items(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def reference(folder: str, name: str) -> Any:
-    """A reference file of a folder: ``items``, ``dataset_level``, ``time_based``, ``reports``, ``dataset_meta``."""
+    """A reference file: ``items``, ``dataset_level``, ``time_based``, ``reports`` or ``dataset_meta``."""
     if name == "dataset_meta":
         return json.loads((HERE / folder / "dataset_meta.json").read_text())
     return read_jsonl(HERE / folder / f"{name}.jsonl.gz")
