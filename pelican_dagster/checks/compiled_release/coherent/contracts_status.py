@@ -1,0 +1,32 @@
+"""``coherent.contracts_status``: an unsigned contract has no transactions (checks.md §2.1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pelican_dagster.checks.compiled_release.result import multiple
+from pelican_dagster.checks.context import CheckContext
+from pelican_dagster.checks.primitives import values_at_path
+
+NAME = "coherent.contracts_status"
+
+UNSIGNED = frozenset({"pending", "cancelled"})
+
+
+def check(item: dict[str, Any], ctx: CheckContext) -> dict[str, Any]:
+    """A pending or cancelled contract has no ``implementation.transactions`` entries."""
+    application_count = 0
+    failed = []
+    for path, contract in values_at_path(item, "contracts"):
+        if type(contract) is not dict:
+            continue
+        status = contract.get("status")
+        if type(status) is not str or status not in UNSIGNED:
+            continue
+        application_count += 1
+        implementation = contract.get("implementation")
+        transactions = implementation.get("transactions") if type(implementation) is dict else None
+        count = len(transactions) if type(transactions) is list else 0
+        if count:
+            failed.append({"path": path, "transactions_count": count})
+    return multiple(application_count, application_count - len(failed), failed, "no contract is unsigned")

@@ -1,0 +1,28 @@
+"""``coherent.documents_dates``: documents are published before modified, both before the release (§2.1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pelican_dagster.checks.compiled_release.dates import SAME_OBJECT, Rule, evaluate
+from pelican_dagster.checks.context import CheckContext
+
+NAME = "coherent.documents_dates"
+
+# `contracts.documents` excludes implementation documents; milestone documents are not covered.
+PREFIXES = ("planning", "tender", "awards", "contracts", "contracts.implementation")
+
+RULES: tuple[Rule, ...] = tuple(
+    rule
+    for prefix in PREFIXES
+    for rule in (
+        (f"{prefix}.documents.datePublished", f"{prefix}.documents.dateModified", SAME_OBJECT),
+        (f"{prefix}.documents.datePublished", "date", None),
+        (f"{prefix}.documents.dateModified", "date", None),
+    )
+)
+
+
+def check(item: dict[str, Any], ctx: CheckContext) -> dict[str, Any]:
+    """Each document's datePublished ≤ its dateModified; both ≤ the release date."""
+    return evaluate(item, RULES)

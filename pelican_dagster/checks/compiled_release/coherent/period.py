@@ -1,0 +1,24 @@
+"""``coherent.period``: no period starts after it ends (checks.md §2.1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pelican_dagster.checks.compiled_release.dates import SAME_ELEMENT, Rule, evaluate
+from pelican_dagster.checks.context import CheckContext
+
+NAME = "coherent.period"
+
+RULES: tuple[Rule, ...] = (
+    ("tender.tenderPeriod.startDate", "tender.tenderPeriod.endDate", None),
+    ("tender.enquiryPeriod.startDate", "tender.enquiryPeriod.endDate", None),
+    ("tender.awardPeriod.startDate", "tender.awardPeriod.endDate", None),
+    ("tender.contractPeriod.startDate", "tender.contractPeriod.endDate", None),
+    ("awards.contractPeriod.startDate", "awards.contractPeriod.endDate", SAME_ELEMENT),
+    ("contracts.period.startDate", "contracts.period.endDate", SAME_ELEMENT),
+)
+
+
+def check(item: dict[str, Any], ctx: CheckContext) -> dict[str, Any]:
+    """Each period's start date is not after its end date."""
+    return evaluate(item, RULES)

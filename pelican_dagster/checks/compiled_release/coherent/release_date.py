@@ -1,0 +1,33 @@
+"""``coherent.release_date``: no date in the release is after the release date (checks.md §2.1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pelican_dagster.checks.compiled_release.coherent.milestones_dates import MILESTONE_DATE_PATHS
+from pelican_dagster.checks.compiled_release.dates import Rule, evaluate
+from pelican_dagster.checks.context import CheckContext
+
+NAME = "coherent.release_date"
+
+_PATHS = (
+    "tender.amendments.date",
+    "awards.amendments.date",
+    "contracts.amendments.date",
+    "awards.date",
+    "contracts.dateSigned",
+    "contracts.implementation.transactions.date",
+    *MILESTONE_DATE_PATHS,
+    *(
+        f"{prefix}.documents.{field}"
+        for prefix in ("planning", "tender", "awards", "contracts", "contracts.implementation")
+        for field in ("datePublished", "dateModified")
+    ),
+)
+
+RULES: tuple[Rule, ...] = tuple((path, "date", None) for path in _PATHS)
+
+
+def check(item: dict[str, Any], ctx: CheckContext) -> dict[str, Any]:
+    """Amendment, award, signature, transaction, milestone and document dates ≤ the release date."""
+    return evaluate(item, RULES)

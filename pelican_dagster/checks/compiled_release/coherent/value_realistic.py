@@ -1,0 +1,61 @@
+"""``coherent.value_realistic``: every amount is within ±5 billion USD (checks.md §2.1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pelican_dagster.checks.compiled_release.result import multiple
+from pelican_dagster.checks.context import CheckContext
+from pelican_dagster.checks.currency import convert
+from pelican_dagster.checks.primitives import as_number, parse_date, values_at_path
+
+NAME = "coherent.value_realistic"
+
+PATHS = (
+    "tender.value",
+    "tender.minValue",
+    "awards.value",
+    "contracts.value",
+    "planning.budget.amount",
+    "contracts.implementation.transactions.value",
+)
+LIMIT = 5.0e9
+
+_UNSET = object()
+
+
+def check(item: dict[str, Any], ctx: CheckContext) -> dict[str, Any]:
+    """Each numeric amount, in USD or converted to USD on the release date, is within ±5e9 inclusive.
+
+    Non-numeric amounts and unconvertible values (unknown currency, no release date, no rate) are
+    skipped; a NaN amount fails.
+    """
+    application_count = 0
+    failed = []
+    release_date: Any = _UNSET
+    for value_path in PATHS:
+        for path, value in values_at_path(item, value_path):
+            if type(value) is not dict:
+                continue
+            amount = as_number(value.get("amount"))
+            if amount is None:
+                continue
+            currency = value.get("currency")
+            if type(currency) is str and currency == "USD":
+                usd = amount
+            else:
+                if ctx.rates is None:
+                    continue
+                if release_date is _UNSET:
+                    release_date = parse_date(item.get("date"))
+                if release_date is None:
+                    continue
+                usd = convert(amount, currency, release_date, ctx.rates)
+                if usd is None:
+                    continue
+            application_count += 1
+            if not -LIMIT <= usd <= LIMIT:
+                failed.append({"path": path, "amount": amount, "currency": currency})
+    return multiple(
+        application_count, application_count - len(failed), failed, "no numeric, convertable amounts"
+    )
