@@ -1,1 +1,90 @@
+"""The 37 compiled-release-level checks (checks.md §2): registry and per-item runner.
 
+``CHECK_NAMES`` lists them in the order of checks.md (12 coherent, 18 consistent, 7 reference);
+``CHECKS`` maps each name to its ``check(item, ctx) -> result`` function; :func:`check_item` runs them
+all on one item, sharing one traversal of the parties and party references between the 19 checks that
+read them; :func:`to_pelican` wraps the results in Pelican's stored shape (report-shapes.md §2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pelican_dagster.checks.compiled_release import coherent, consistent, reference
+from pelican_dagster.checks.compiled_release.parties import PartyFacts
+from pelican_dagster.checks.context import CheckContext
+
+__all__ = ["CHECKS", "CHECK_NAMES", "check_item", "to_pelican"]
+
+CheckFunction = Callable[..., dict[str, Any]]
+
+#: Every compiled-release-level check name, in the order of checks.md §2.1–§2.3.
+CHECK_NAMES: tuple[str, ...] = (
+    "coherent.period",
+    "coherent.dates",
+    "coherent.amendments_dates",
+    "coherent.documents_dates",
+    "coherent.milestones_dates",
+    "coherent.release_date",
+    "coherent.procurement_method_vs_number_of_tenderers",
+    "coherent.tender_status",
+    "coherent.awards_status",
+    "coherent.contracts_status",
+    "coherent.milestone_status",
+    "coherent.value_realistic",
+    "consistent.number_of_tenderers",
+    "consistent.tender_value",
+    "consistent.contracts_value",
+    "consistent.contracts_implementation_transactions_value",
+    "consistent.parties_roles",
+    "consistent.supplier_in_parties_roles",
+    "consistent.tenderer_in_parties_roles",
+    "consistent.buyer_in_parties_roles",
+    "consistent.procuring_entity_in_parties_roles",
+    "consistent.payer_in_parties_roles",
+    "consistent.payee_in_parties_roles",
+    "consistent.supplier_name_in_parties",
+    "consistent.tenderer_name_in_parties",
+    "consistent.buyer_name_in_parties",
+    "consistent.procuring_entity_name_in_parties",
+    "consistent.payer_name_in_parties",
+    "consistent.payee_name_in_parties",
+    "consistent.period_duration_in_days",
+    "reference.supplier_in_parties",
+    "reference.tenderer_in_parties",
+    "reference.buyer_in_parties",
+    "reference.procuring_entity_in_parties",
+    "reference.payer_in_parties",
+    "reference.payee_in_parties",
+    "reference.contract_in_awards",
+)
+
+_ALL: dict[str, CheckFunction] = {
+    **getattr(coherent, "CHECKS", {}),
+    **consistent.CHECKS,
+    **reference.CHECKS,
+}
+
+#: Check name → ``check(item, ctx) -> result``, in ``CHECK_NAMES`` order.
+CHECKS: dict[str, CheckFunction] = {name: _ALL[name] for name in CHECK_NAMES if name in _ALL}
+
+_PARTY_CHECKS = consistent.PARTY_CHECKS | reference.PARTY_CHECKS
+# Precomputed once: the runner walks plain tuples instead of testing membership per item.
+_PLAN: tuple[tuple[str, CheckFunction, bool], ...] = tuple(
+    (name, function, name in _PARTY_CHECKS) for name, function in CHECKS.items()
+)
+
+
+def check_item(item: dict[str, Any], ctx: CheckContext) -> dict[str, dict[str, Any]]:
+    """All compiled-release-level results of one item, keyed by check name in ``CHECK_NAMES`` order."""
+    facts = PartyFacts(item)
+    return {
+        name: function(item, ctx, facts) if shares else function(item, ctx)
+        for name, function, shares in _PLAN
+    }
+
+
+def to_pelican(results: dict[str, dict[str, Any]], ocid: Any, item_id: Any) -> dict[str, Any]:
+    """Pelican's stored per-item shape: ``{"meta": {"ocid", "item_id"}, "checks": {...}}``."""
+    return {"meta": {"ocid": ocid, "item_id": item_id}, "checks": results}

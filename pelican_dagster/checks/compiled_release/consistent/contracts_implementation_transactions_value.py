@@ -1,0 +1,94 @@
+"""``consistent.contracts_implementation_transactions_value``: transactions do not exceed their contract.
+
+Multiple applications (checks.md §2.2): for each contract occurrence with transactions, the sum of the
+transaction amounts must not exceed the contract amount. Amounts are converted to USD on the release date
+(parse_datetime, then its written date) only when more than one currency is involved; zero and negative
+amounts are allowed. A contract is skipped when a currency is missing (or an object or array, on which
+Pelican raises, checks.md §0.9) or an amount is non-numeric or unconvertible.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pelican_dagster.checks.compiled_release.result import multiple, not_applicable
+from pelican_dagster.checks.context import CheckContext
+from pelican_dagster.checks.currency import convert
+from pelican_dagster.checks.primitives import as_number, parse_datetime, values_at_path
+
+NAME = "consistent.contracts_implementation_transactions_value"
+NA_REASON = "no numeric, convertable amounts"
+
+_TRANSACTIONS = ("implementation", "transactions")
+
+
+def _value(node: Any) -> tuple[Any, Any]:
+    """``(value.currency, value.amount)`` of a contract or transaction, None where unset."""
+    value = node.get("value") if type(node) is dict else None
+    if type(value) is not dict:
+        return None, None
+    return value.get("currency"), value.get("amount")
+
+
+def check(item: dict[str, Any], ctx: CheckContext) -> dict[str, Any]:
+    """Run the check on one compiled release."""
+    if "contracts" not in item:
+        return not_applicable("no contract is set")
+    contracts = values_at_path(item, ("contracts",))
+    if not contracts:
+        return not_applicable("no contract is set")
+
+    rates = ctx.rates
+    date: Any = None  # parsed on first need: most contracts use one currency
+    tested = passed = 0
+    failed: list[dict[str, Any]] = []
+    for path, contract in contracts:
+        if type(contract) is not dict or "implementation" not in contract:
+            continue
+        transactions = values_at_path(contract, _TRANSACTIONS)
+        if not transactions:
+            continue
+        currency, amount = _value(contract)
+        values = [_value(t) for _, t in transactions]
+        currencies = [currency, *(c for c, _ in values)]
+        if any(c is None or type(c) is dict or type(c) is list for c in currencies):
+            continue
+        convert_needed = len(set(currencies)) > 1
+        if convert_needed:
+            if rates is None:
+                continue
+            if date is None:
+                date = parse_datetime(item.get("date")) or False
+        contract_amount = _amount(amount, currency, convert_needed, date, rates)
+        if contract_amount is None:
+            continue
+        total: float = 0
+        for transaction_currency, transaction_amount in values:
+            transaction_amount = _amount(
+                transaction_amount, transaction_currency, convert_needed, date, rates
+            )
+            if transaction_amount is None:
+                break
+            total += transaction_amount
+        else:
+            tested += 1
+            if total <= contract_amount:
+                passed += 1
+            else:
+                failed.append(
+                    {
+                        "path": path,
+                        "contract_amount": contract_amount,
+                        "transactions_amount_sum": total,
+                        "currency": "USD" if convert_needed else currency,
+                    }
+                )
+    return multiple(tested, passed, failed, NA_REASON)
+
+
+def _amount(amount: Any, currency: Any, convert_needed: bool, date: Any, rates: Any) -> float | None:
+    """The amount as a number, converted to USD when needed; None when non-numeric or unconvertible."""
+    number = as_number(amount)
+    if number is None or not convert_needed:
+        return number
+    return convert(number, currency, date or None, rates)

@@ -1,0 +1,22 @@
+"""``consistent.payee_name_in_parties`` (checks.md §2.2).
+
+Each payee referenced at ``contracts.implementation.transactions.payee`` has its party's ``name``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pelican_dagster.checks.compiled_release.consistent.name_in_parties import evaluate
+from pelican_dagster.checks.compiled_release.parties import PartyFacts
+from pelican_dagster.checks.context import CheckContext
+
+NAME = "consistent.payee_name_in_parties"
+PATH = "contracts.implementation.transactions.payee"
+
+
+def check(
+    item: dict[str, Any], ctx: CheckContext | None = None, facts: PartyFacts | None = None
+) -> dict[str, Any]:
+    """Run the check on one compiled release (``facts`` shares the party traversal between checks)."""
+    return evaluate(facts or PartyFacts(item), PATH)

@@ -1,0 +1,77 @@
+"""``consistent.period_duration_in_days``: a period's ``durationInDays`` agrees with its dates.
+
+For each period with a parsable ``startDate``, a numeric ``durationInDays`` and a parsable ``endDate``
+or ``maxExtentDate`` (all dates parsed with parse_datetime, checks.md §0.5), the expected duration is
+(end, else maxExtentDate) − start in days as a real number (whole days plus seconds / 86400; fractions of
+a second are ignored, as in Pelican), and the stated duration must lie between its floor and ceiling.
+
+Deliberate difference from Pelican: when one of the two dates carries a UTC offset and the other does
+not, Pelican raises (it cannot subtract a naive from an aware datetime) and loses the whole batch
+(checks.md §0.9). Here the naive date-time is read as UTC and the period is tested.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+from pelican_dagster.checks.compiled_release.result import multiple
+from pelican_dagster.checks.context import CheckContext
+from pelican_dagster.checks.primitives import as_number, parse_datetime, values_at_path
+
+NAME = "consistent.period_duration_in_days"
+NA_REASON = "no period has a valid start date and valid end date"
+
+PERIOD_PATHS: tuple[tuple[str, ...], ...] = (
+    ("tender", "tenderPeriod"),
+    ("tender", "enquiryPeriod"),
+    ("tender", "awardPeriod"),
+    ("tender", "contractPeriod"),
+    ("awards", "contractPeriod"),
+    ("contracts", "period"),
+)
+
+_SECONDS_PER_DAY = 86400
+
+
+def check(item: dict[str, Any], ctx: CheckContext | None = None) -> dict[str, Any]:
+    """Run the check on one compiled release."""
+    tested = passed = 0
+    failed: list[str] = []
+    for keys in PERIOD_PATHS:
+        # Cheap pre-test: most items lack most of these paths.
+        if keys[0] not in item:
+            continue
+        for path, period in values_at_path(item, keys):
+            if type(period) is not dict or "startDate" not in period or "durationInDays" not in period:
+                continue
+            start = parse_datetime(period["startDate"])
+            if start is None:
+                continue
+            duration = as_number(period["durationInDays"])
+            if duration is None:
+                continue
+            end = parse_datetime(period.get("endDate"))
+            if end is None:
+                end = parse_datetime(period.get("maxExtentDate"))
+                if end is None:
+                    continue
+            expected = _days_between(start, end)
+            tested += 1
+            if math.floor(expected) <= duration <= math.ceil(expected):
+                passed += 1
+            else:
+                failed.append(path)
+    return multiple(tested, passed, failed, NA_REASON)
+
+
+def _days_between(start: dt.datetime, end: dt.datetime) -> float:
+    if (start.tzinfo is None) != (end.tzinfo is None):
+        # Pelican raises here; read the naive one as UTC (see the module docstring).
+        if start.tzinfo is None:
+            start = start.replace(tzinfo=dt.UTC)
+        else:
+            end = end.replace(tzinfo=dt.UTC)
+    delta = end - start
+    return (delta.days * _SECONDS_PER_DAY + delta.seconds) / _SECONDS_PER_DAY

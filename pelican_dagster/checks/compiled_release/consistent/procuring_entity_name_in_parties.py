@@ -1,0 +1,22 @@
+"""``consistent.procuring_entity_name_in_parties`` (checks.md §2.2).
+
+Each procuring entity referenced at ``tender.procuringEntity`` has its party's ``name``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pelican_dagster.checks.compiled_release.consistent.name_in_parties import evaluate
+from pelican_dagster.checks.compiled_release.parties import PartyFacts
+from pelican_dagster.checks.context import CheckContext
+
+NAME = "consistent.procuring_entity_name_in_parties"
+PATH = "tender.procuringEntity"
+
+
+def check(
+    item: dict[str, Any], ctx: CheckContext | None = None, facts: PartyFacts | None = None
+) -> dict[str, Any]:
+    """Run the check on one compiled release (``facts`` shares the party traversal between checks)."""
+    return evaluate(facts or PartyFacts(item), PATH)

@@ -1,0 +1,19 @@
+"""``reference.buyer_in_parties``: each buyer referenced at ``buyer`` matches exactly one party."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pelican_dagster.checks.compiled_release.parties import PartyFacts
+from pelican_dagster.checks.compiled_release.reference.in_parties import evaluate
+from pelican_dagster.checks.context import CheckContext
+
+NAME = "reference.buyer_in_parties"
+PATH = "buyer"
+
+
+def check(
+    item: dict[str, Any], ctx: CheckContext | None = None, facts: PartyFacts | None = None
+) -> dict[str, Any]:
+    """Run the check on one compiled release (``facts`` shares the party traversal between checks)."""
+    return evaluate(facts or PartyFacts(item), PATH)

@@ -1,0 +1,81 @@
+"""Engine of the six ``reference.<x>_in_parties`` checks and of ``reference.contract_in_awards`` (§2.3).
+
+Every reference is one application and must carry an identifier equal (raw JSON equality: ``"1"`` ≠
+``1``, but ``1`` = ``1.0`` = true) to exactly one target identifier. A failure names the first reason
+that applies. Unlike the other identifier matches (checks.md §0.4), a match only as text is a failure
+("not the same type"). Object or array identifiers, on which Pelican raises (checks.md §0.9), compare
+by their text and never equal a scalar.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, NamedTuple
+
+from pelican_dagster.checks.compiled_release.parties import PartyFacts, raw_key
+from pelican_dagster.checks.compiled_release.result import multiple, not_applicable
+from pelican_dagster.checks.primitives import as_text
+
+__all__ = ["PARTY_REASONS", "Reasons", "evaluate", "match_references"]
+
+
+class Reasons(NamedTuple):
+    """The wording of one family's failure reasons, and the key its identifier is reported under."""
+
+    id_key: str
+    no_id: str
+    no_targets: str
+    other_type: str
+    no_match: str
+    several: str
+
+
+PARTY_REASONS = Reasons(
+    id_key="id",
+    no_id="reference has no id",
+    no_targets="no party has an id",
+    other_type="id values are not the same type",
+    no_match="no party matches the referencing id",
+    several="multiple parties match the referencing id",
+)
+
+
+def match_references(
+    references: list[tuple[str, Any]], source_key: str, targets: list[Any], reasons: Reasons
+) -> dict[str, Any]:
+    """Test each ``(path, value)`` reference's ``value[source_key]`` against the target identifiers.
+
+    The caller has already handled "no reference" (N/A); here every reference is one application.
+    """
+    counts = Counter(raw_key(t) for t in targets)
+    texts = {as_text(t) for t in targets} if targets else set()
+    id_key = reasons.id_key
+    passed = 0
+    failed: list[dict[str, Any]] = []
+    for path, value in references:
+        if type(value) is not dict or source_key not in value:
+            failed.append({"path": path, id_key: None, "reason": reasons.no_id})
+            continue
+        ident = value[source_key]
+        n = counts.get(raw_key(ident), 0)
+        if n == 1:
+            passed += 1
+            continue
+        if n > 1:
+            reason = reasons.several
+        elif not targets:
+            reason = reasons.no_targets
+        elif as_text(ident) in texts:
+            reason = reasons.other_type
+        else:
+            reason = reasons.no_match
+        failed.append({"path": path, id_key: ident, "reason": reason})
+    return multiple(len(references), passed, failed, "")
+
+
+def evaluate(facts: PartyFacts, path: str) -> dict[str, Any]:
+    """Check that every reference at ``path`` names exactly one party by its ``id``."""
+    references = facts.refs(path)
+    if not references:
+        return not_applicable("no reference is set")
+    return match_references(references, "id", facts.party_ids, PARTY_REASONS)
