@@ -1,0 +1,359 @@
+"""Field-level evaluation of one item (checks.md §1.2): the hot loop, its compact result, Pelican's shape.
+
+:func:`check_item_fields` walks the item **once** along a trie of the 559 field paths and records, per
+path and occurrence, one small outcome code (coverage and quality outcome, no values, no reasons).
+:meth:`FieldResult.to_pelican` rebuilds Pelican's full per-item result (report-shapes.md §1) from the
+item by re-running the same plain checks; :func:`path_entries` does so for one path (used to build
+report examples).
+
+Traversal (§0.2, §1.2): the parents of ``P.k`` are the values at ``P`` (arrays expanded, a null or
+scalar value at the end of ``P`` included); a parent that is itself an array (array in array) is
+replaced by its elements; a parent that is not an object gives a failing ``exists``; a path without
+parents is omitted. The values at ``P.k`` are, for each value ``v`` at ``P`` that is an object
+holding ``k``, the elements of ``v[k]`` if it is an array, else ``v[k]`` itself.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+from typing import Any
+
+from pelican_dagster.checks.context import CheckContext
+from pelican_dagster.checks.field import coverage
+from pelican_dagster.checks.field.paths import PATHS, FieldPath
+from pelican_dagster.checks.field.quality import (
+    date_time,
+    document_description_length,
+    document_format_codelist,
+    document_type,
+    email,
+    identifier_scheme,
+    language,
+    number_checks,
+    ocid_prefix_check,
+    telephone,
+)
+from pelican_dagster.checks.primitives import values_at_path
+
+__all__ = [
+    "COVERAGE_FAILED_EXISTS",
+    "COVERAGE_FAILED_NON_EMPTY",
+    "COVERAGE_PASSED",
+    "QUALITY_FAILED",
+    "QUALITY_NONE",
+    "QUALITY_PASSED",
+    "FieldResult",
+    "QualityCheck",
+    "check_item_fields",
+    "code_of_entry",
+    "decode_field_result",
+    "path_entries",
+    "pelican_checks",
+    "quality_check",
+]
+
+# One outcome code per entry: 3 × coverage + quality.
+COVERAGE_FAILED_EXISTS = 0
+COVERAGE_FAILED_NON_EMPTY = 1
+COVERAGE_PASSED = 2
+QUALITY_NONE = 0
+QUALITY_PASSED = 1
+QUALITY_FAILED = 2
+
+_EXISTS_FAILED = 3 * COVERAGE_FAILED_EXISTS  # 0
+_NON_EMPTY_FAILED = 3 * COVERAGE_FAILED_NON_EMPTY  # 3
+_PASSED_NO_QUALITY = 3 * COVERAGE_PASSED + QUALITY_NONE  # 6
+_PASSED_QUALITY_PASSED = 3 * COVERAGE_PASSED + QUALITY_PASSED  # 7
+_PASSED_QUALITY_FAILED = 3 * COVERAGE_PASSED + QUALITY_FAILED  # 8
+
+_QUALITY_MODULES = {
+    m.NAME: m
+    for m in (
+        ocid_prefix_check,
+        date_time,
+        email,
+        telephone,
+        identifier_scheme,
+        document_type,
+        document_format_codelist,
+        document_description_length,
+        number_checks,
+        language,
+    )
+}
+
+#: A quality check as the engine calls it: ``check(value, ctx, extra) -> (passed, value, reason)``.
+QualityCheck = Callable[[Any, CheckContext, Any], tuple[bool, Any, "str | None"]]
+
+
+def quality_check(field: FieldPath) -> tuple[QualityCheck, Any, str, float] | None:
+    """The quality check of a field path as ``(check, extra, name, version)``, or None."""
+    if field.quality is None:
+        return None
+    module = _QUALITY_MODULES[field.quality]
+    extra = field.past if field.quality == "date_time" else field.section
+    return module.check, extra, module.NAME, module.VERSION
+
+
+# ---------------------------------------------------------------------------------------------------
+# The trie and the hot loop
+
+# A trie node's children: (key, path index or -1, check or None, extra, grandchildren or None).
+_Child = tuple[str, int, "QualityCheck | None", Any, "tuple | None"]
+
+
+def _build_trie() -> tuple[_Child, ...]:
+    tree: dict[str, Any] = {}  # key -> [index, field, subtree]
+    for field in PATHS:
+        node = tree
+        keys = field.path.split(".")
+        for key in keys[:-1]:
+            # A prefix that is not itself a listed path still has to be walked through.
+            node = node.setdefault(key, [-1, None, {}])[2]
+        slot = node.setdefault(keys[-1], [-1, None, {}])
+        slot[0], slot[1] = field.index, field
+
+    def freeze(node: dict[str, Any]) -> tuple[_Child, ...]:
+        out = []
+        for key, (index, field, sub) in node.items():
+            q = quality_check(field) if field is not None else None
+            check, extra = (q[0], q[1]) if q else (None, None)
+            out.append((key, index, check, extra, freeze(sub) if sub else None))
+        return tuple(out)
+
+    return freeze(tree)
+
+
+_TRIE = _build_trie()
+
+
+def _walk(
+    values: list[Any], children: tuple[_Child, ...], ctx: CheckContext, out: dict[int, list[int]]
+) -> None:
+    """Evaluate the children of one path, whose values (unexpanded) are ``values``."""
+    parents = values
+    for v in values:
+        if type(v) is list:
+            # An array directly inside an array: its elements are separate parents (§1.2 step 3).
+            parents = []
+            for w in values:
+                if type(w) is list:
+                    parents.extend(w)
+                else:
+                    parents.append(w)
+            break
+    for key, index, check, extra, sub in children:
+        codes: list[int] = []
+        add = codes.append
+        for p in parents:
+            if type(p) is not dict or key not in p:
+                add(_EXISTS_FAILED)
+                continue
+            v = p[key]
+            if v is None:
+                add(_NON_EMPTY_FAILED)
+                continue
+            t = type(v)
+            if (t is str or t is dict or t is list) and not v:
+                add(_NON_EMPTY_FAILED)
+            elif check is None:
+                add(_PASSED_NO_QUALITY)
+            elif check(v, ctx, extra)[0]:
+                add(_PASSED_QUALITY_PASSED)
+            else:
+                add(_PASSED_QUALITY_FAILED)
+        if index >= 0:
+            out[index] = codes
+        if sub is None:
+            continue
+        # Values at the child path, from the unexpanded values (an array in an array yields nothing).
+        below: list[Any] = []
+        for v in values:
+            if type(v) is dict and key in v:
+                w = v[key]
+                if type(w) is list:
+                    below.extend(w)
+                else:
+                    below.append(w)
+        if below:
+            _walk(below, sub, ctx, out)
+
+
+def check_item_fields(item: dict[str, Any], ctx: CheckContext) -> FieldResult:
+    """The field-level outcome of every path of ``item`` (compact; see :class:`FieldResult`)."""
+    out: dict[int, list[int]] = {}
+    _walk([item], _TRIE, ctx, out)
+    return FieldResult(out, item, ctx)
+
+
+# ---------------------------------------------------------------------------------------------------
+# The compact result
+
+
+class FieldResult:
+    """Per path index (processing order) the outcome code of each occurrence, in document order.
+
+    A code is ``3 × coverage + quality`` with coverage 0 = ``exists`` failed, 1 = ``non_empty``
+    failed, 2 = passed, and quality 0 = none, 1 = passed, 2 = failed. Paths without parents are
+    absent. The item and context it was computed from are kept (not encoded) so that
+    :meth:`to_pelican` and report examples can rebuild values and reasons.
+    """
+
+    __slots__ = ("codes", "ctx", "item")
+
+    def __init__(
+        self,
+        codes: dict[int, list[int]],
+        item: dict[str, Any] | None = None,
+        ctx: CheckContext | None = None,
+    ) -> None:
+        self.codes = codes
+        self.item = item
+        self.ctx = ctx
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FieldResult) and self.codes == other.codes
+
+    def __repr__(self) -> str:
+        return f"FieldResult({len(self.codes)} paths, {sum(map(len, self.codes.values()))} entries)"
+
+    def encode(self) -> bytes:
+        """A compact storage form: zlib of (path index, count, one byte per occurrence) records."""
+        raw = bytearray()
+        for index in sorted(self.codes):
+            codes = self.codes[index]
+            raw += _head(index, len(codes))
+            raw += bytes(codes)
+        return zlib.compress(bytes(raw), 6)
+
+    def to_pelican(
+        self,
+        ocid: Any,
+        item_id: Any,
+        item: dict[str, Any] | None = None,
+        ctx: CheckContext | None = None,
+    ) -> dict[str, Any]:
+        """Pelican's ``field_level_check.result`` for this item (report-shapes.md §1)."""
+        item = item if item is not None else self.item
+        ctx = ctx if ctx is not None else self.ctx
+        if item is None or ctx is None:
+            raise ValueError("to_pelican needs the item and the context (pass them to a decoded result)")
+        return {"meta": {"ocid": ocid, "item_id": item_id}, "checks": pelican_checks(item, ctx)}
+
+
+def _head(index: int, count: int) -> bytes:
+    """Path index (2 bytes) and occurrence count (unsigned LEB128 varint: no limit on array sizes)."""
+    out = bytearray(index.to_bytes(2, "big"))
+    while count >= 0x80:
+        out.append((count & 0x7F) | 0x80)
+        count >>= 7
+    out.append(count)
+    return bytes(out)
+
+
+def decode_field_result(data: bytes) -> FieldResult:
+    """The :class:`FieldResult` stored by :meth:`FieldResult.encode` (without item and context)."""
+    raw = zlib.decompress(data)
+    codes: dict[int, list[int]] = {}
+    pos, end = 0, len(raw)
+    while pos < end:
+        index = (raw[pos] << 8) | raw[pos + 1]
+        pos += 2
+        count = shift = 0
+        while True:
+            byte = raw[pos]
+            pos += 1
+            count |= (byte & 0x7F) << shift
+            if byte < 0x80:
+                break
+            shift += 7
+        codes[index] = list(raw[pos : pos + count])
+        pos += count
+    return FieldResult(codes)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Pelican's full shape, rebuilt from the item
+
+
+def _result(name: str, outcome: tuple[bool, Any, str | None], version: float) -> dict[str, Any]:
+    return {"name": name, "result": outcome[0], "value": outcome[1], "reason": outcome[2], "version": version}
+
+
+_EXISTS_PASSED = {"name": "exists", "result": True, "value": None, "reason": None, "version": 1.0}
+_NON_EMPTY_PASSED = {"name": "non_empty", "result": True, "value": None, "reason": None, "version": 1.0}
+
+
+def _parents(item: dict[str, Any], parent_path: str, cache: dict[str, list[tuple[str, Any]]]):
+    """The parents of the children of ``parent_path`` as (indexed path, value), arrays in arrays expanded."""
+    hit = cache.get(parent_path)
+    if hit is not None:
+        return hit
+    out: list[tuple[str, Any]] = []
+    for path, value in values_at_path(item, parent_path):
+        if type(value) is list:
+            out.extend((f"{path}[{i}]", element) for i, element in enumerate(value))
+        else:
+            out.append((path, value))
+    cache[parent_path] = out
+    return out
+
+
+def path_entries(
+    item: dict[str, Any],
+    field: FieldPath,
+    ctx: CheckContext,
+    cache: dict[str, list[tuple[str, Any]]] | None = None,
+) -> list[dict[str, Any]]:
+    """Pelican's entries of one field path for ``item`` (empty when the path has no parents)."""
+    parent_path, _, key = field.path.rpartition(".")
+    parents = [("", item)] if not parent_path else _parents(item, parent_path, {} if cache is None else cache)
+    q = quality_check(field)
+    entries = []
+    for path, parent in parents:
+        results = []
+        exists = coverage.exists(parent, key)
+        if not exists[0]:
+            results.append(_result("exists", exists, coverage.VERSION))
+            passed = False
+        else:
+            results.append(_EXISTS_PASSED.copy())
+            non_empty = coverage.non_empty(parent, key)
+            passed = non_empty[0]
+            results.append(_NON_EMPTY_PASSED.copy() if passed else _result("non_empty", non_empty, 1.0))
+        quality: dict[str, Any] = {"overall_result": None, "check_results": []}
+        if passed and q is not None:
+            check, extra, name, version = q
+            outcome = check(parent[key], ctx, extra)
+            quality = {"overall_result": outcome[0], "check_results": [_result(name, outcome, version)]}
+        entries.append(
+            {
+                "path": f"{path}.{key}" if path else key,
+                "coverage": {"overall_result": passed, "check_results": results},
+                "quality": quality,
+            }
+        )
+    return entries
+
+
+def pelican_checks(item: dict[str, Any], ctx: CheckContext) -> dict[str, list[dict[str, Any]]]:
+    """The ``checks`` object of Pelican's field-level result: path → entries, paths with parents only."""
+    cache: dict[str, list[tuple[str, Any]]] = {}
+    out = {}
+    for field in PATHS:
+        entries = path_entries(item, field, ctx, cache)
+        if entries:
+            out[field.path] = entries
+    return out
+
+
+def code_of_entry(entry: dict[str, Any]) -> int:
+    """The compact outcome code of one Pelican entry (the inverse of what the hot loop records)."""
+    results = entry["coverage"]["check_results"]
+    if not results[0]["result"]:
+        return _EXISTS_FAILED
+    if not entry["coverage"]["overall_result"]:
+        return _NON_EMPTY_FAILED
+    q = entry["quality"]["overall_result"]
+    return _PASSED_NO_QUALITY if q is None else _PASSED_QUALITY_PASSED if q else _PASSED_QUALITY_FAILED

@@ -1,0 +1,50 @@
+"""``date_time`` (version 2.0): a parseable date between 1990-01-01 and 2049-12-31 (or today).
+
+The past-date variant (release date, award date, ``dateSigned``, ...) has today as its upper bound,
+where today is the calendar date of ``ctx.now`` in UTC+14 (``ctx.past_bound``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pelican_dagster.checks.context import CheckContext
+from pelican_dagster.checks.field.quality import PASSED, Outcome
+from pelican_dagster.checks.primitives import parse_date
+
+NAME = "date_time"
+VERSION = 2.0
+
+LOWER = dt.date(1990, 1, 1)
+UPPER = dt.date(2049, 12, 31)
+
+# Dates repeat a lot within and across items and parsing is the slow part: memoise the parsed date
+# per string (bounded, cleared when full).
+_parsed: dict[str, dt.date | None] = {}
+_MAX_CACHE = 200_000
+
+
+def _date(value: str) -> dt.date | None:
+    try:
+        return _parsed[value]
+    except KeyError:
+        pass
+    if len(_parsed) >= _MAX_CACHE:
+        _parsed.clear()
+    date = _parsed[value] = parse_date(value)
+    return date
+
+
+def check(value: Any, ctx: CheckContext, extra: Any = None) -> Outcome:
+    """Pass when ``value`` parses (checks.md §0.5 parse_date) to a date within the bounds.
+
+    ``extra`` true selects the past-date variant (upper bound ``ctx.past_bound``).
+    """
+    date = _date(value) if type(value) is str else None
+    if date is None:
+        return False, value, "can't convert to date"
+    upper = ctx.past_bound if extra else UPPER
+    if LOWER <= date <= upper:
+        return PASSED
+    return False, value, f"not in {LOWER.isoformat()}/{upper.isoformat()}"
