@@ -1,0 +1,54 @@
+"""Small helpers shared by the dataset-level checks: result rows and a fast inline reservoir step."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+#: ``lookup(item_ids) -> {item_id: facts}``: re-reads the stored facts of a few items, used only to fill in
+#: random examples whose details are not kept in memory (see ``DatasetChecker``).
+Lookup = Callable[[Iterable[int]], Mapping[int, Any]]
+
+NO_ITEMS = "no compiled releases set necessary fields"
+FEWER_100 = "fewer than 100 occurrences of necessary fields"
+FEWER_1000 = "fewer than 1000 occurrences of necessary fields"
+SUM_ZERO = "sum is 0, causing division by zero error"
+NO_PAIRS = "no pair of related processes sets necessary fields"
+
+
+def row(
+    check_name: str, result: bool | None, value: float | None, meta: dict[str, Any], version: float
+) -> dict:
+    """One stored dataset-level row; ``value`` rounded half-to-even as PostgreSQL stores it in an integer."""
+    meta = dict(meta)
+    meta["version"] = version
+    return {
+        "check_name": check_name,
+        "result": result,
+        "value": None if value is None else round(value),
+        "meta": meta,
+    }
+
+
+def not_applicable(check_name: str, reason: str, version: float) -> dict:
+    """An N/A row: result and value null, ``meta`` = ``{"reason", "version"}``."""
+    return row(check_name, None, None, {"reason": reason}, version)
+
+
+def offer(samples: list, seen: int, k: int, value: Any, random: Callable[[], float]) -> None:
+    """Algorithm R for the ``seen``-th value (0-based): keep the first k, then replace a slot w.p. k/(seen+1).
+
+    Inline and float-based because reservoirs sit on the hot per-occurrence path (``randint`` is ~10x
+    slower than ``random()``).
+    """
+    if seen < k:
+        samples.append(value)
+    else:
+        r = int(random() * (seen + 1))
+        if r < k:
+            samples[r] = value
+
+
+def item_example(example: tuple[int, Any]) -> dict[str, Any]:
+    """``(item_id, ocid)`` → ``{"item_id", "ocid"}``."""
+    return {"item_id": example[0], "ocid": example[1]}

@@ -1,0 +1,266 @@
+"""Per-item facts: what the dataset-level checks, the dataset metadata and the time-based checks read.
+
+The pipeline parses every item once, in the per-item pass, calls :func:`extract_facts` there and stores
+the result (orjson bytes) next to the item. The dataset-level and time-based stages then read only these
+facts, never the items. So the facts hold exactly what those stages need, as compactly as practical: a
+dict whose keys are present only when the item has something to say.
+
+``FACT KEY``  what it holds (checks.md / pipeline.md section that reads it)
+
+* ``o``  the raw ``ocid`` value; **absent when the item has no ``ocid`` key** (Pelican raises on such items
+  in the dataset step, §0.9; the checkers skip them). Objects and arrays are replaced by an
+  :data:`UNHASHABLE` wrapper (they never match anything, §0.9).
+* ``c``  code distributions (§3.1): ``{"<index in CODE_CHECKS>": [string codes, one per occurrence]}``.
+* ``m``  ``tender.mainProcurementCategory`` as text, when set and not ``""`` (§3.2).
+* ``v``  value objects (§3.3, §3.4): ``{"t"|"a"|"c": [[path, amount, currency], ...]}`` for
+  ``tender.value`` / ``awards.value`` / ``contracts.value`` occurrences that are objects with a non-null
+  hashable ``currency`` and an ``amount`` that coerces to a number (the filters both families share).
+* ``d``  the first 10 characters of the release ``date`` (all that parse_date reads), when ``v`` is set.
+* ``t``  ``tender.id`` as text, when set and not ``""`` (§3.6).
+* ``b``  ``buyer.id`` as text, when set and not null (§3.5).
+* ``u``  string ``documents.url`` occurrences (§3.7).
+* ``r``  related-process references with scheme ``ocid`` and a non-null identifier (§3.8):
+  ``[[path, identifier], ...]`` or ``[path, identifier, title]`` when ``title`` is set and not null.
+* ``T``  ``tender.title`` when truthy (§3.8 targets, §4 ``tender_title``).
+* ``L``  ``[flags, awards, contracts, implementations]`` (pipeline.md §6.2, §4 ``phase_stable``): flags
+  bit 1 ``planning`` key, 2 ``tender`` key, 4 ``tender`` a non-empty object, 8 ``planning`` a non-empty
+  object; then the lengths of the ``awards`` and ``contracts`` arrays (non-arrays 0) and the number of
+  ``contracts.implementation`` occurrences. Absent when all four are 0.
+
+Raw values are stored so that the checks compare them as Pelican does, with three JSON-encoding
+adjustments: integers outside the 64-bit range become their text, non-finite amounts their Python text
+(``"nan"``, which coerces back), and object/array identifiers, ocids and titles the wrapper
+``{"~": <canonical JSON>}``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import orjson
+
+from pelican_dagster.checks.primitives import get, values_at_path
+
+__all__ = ["CODE_CHECKS", "UNHASHABLE", "VALUE_KINDS", "extract_facts"]
+
+#: The 11 code distributions (§3.1), in Pelican's definition order: (stored name, paths, test codes).
+CODE_CHECKS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("distribution.tender_procurement_method", ("tender.procurementMethod",), ("open",)),
+    ("distribution.tender_status", ("tender.status",), ("active", "complete")),
+    ("distribution.tender_award_criteria", ("tender.awardCriteria",), ()),
+    ("distribution.tender_submission_method", ("tender.submissionMethod",), ()),
+    ("distribution.awards_status", ("awards.status",), ("active",)),
+    ("distribution.contracts_status", ("contracts.status",), ("active", "terminated")),
+    (
+        "distribution.milestone_status",
+        (
+            "planning.milestones.status",
+            "tender.milestones.status",
+            "contracts.milestones.status",
+            "contracts.implementation.milestones.status",
+        ),
+        ("met",),
+    ),
+    (
+        "distribution.milestone_type",
+        (
+            "planning.milestones.type",
+            "tender.milestones.type",
+            "contracts.milestones.type",
+            "contracts.implementation.milestones.type",
+        ),
+        (),
+    ),
+    (
+        "distribution.document_document_type",
+        (
+            "planning.documents.documentType",
+            "tender.documents.documentType",
+            "contracts.documents.documentType",
+            "contracts.implementation.documents.documentType",
+            "awards.documents.documentType",
+        ),
+        (),
+    ),
+    (
+        "distribution.value_currency",
+        (
+            "tender.value.currency",
+            "tender.minValue.currency",
+            "awards.value.currency",
+            "contracts.value.currency",
+            "planning.budget.amount.currency",
+            "contracts.implementation.transactions.value.currency",
+        ),
+        (),
+    ),
+    (
+        "distribution.related_process_relation",
+        ("relatedProcesses.relationship", "contracts.relatedProcesses.relationship"),
+        (),
+    ),
+)
+
+#: Value-object paths (§3.3, §3.4) and their short keys in ``facts["v"]``.
+VALUE_KINDS: tuple[tuple[str, str], ...] = (
+    ("t", "tender.value"),
+    ("a", "awards.value"),
+    ("c", "contracts.value"),
+)
+
+#: Key of the wrapper that stands for an object/array identifier, ocid or title.
+UNHASHABLE = "~"
+
+_CODE_PATHS = tuple(
+    (str(index), tuple(tuple(p.split(".")) for p in paths)) for index, (_, paths, _) in enumerate(CODE_CHECKS)
+)
+_VALUE_PATHS = tuple((key, tuple(path.split("."))) for key, path in VALUE_KINDS)
+_URL_PATHS = tuple(
+    tuple(p.split("."))
+    for p in (
+        "planning.documents.url",
+        "tender.documents.url",
+        "awards.documents.url",
+        "contracts.documents.url",
+        "contracts.implementation.documents.url",
+    )
+)
+_RELATED_PATHS = (("relatedProcesses",), ("contracts", "relatedProcesses"))
+_IMPLEMENTATION = ("contracts", "implementation")
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def _raw(value: Any) -> Any:
+    """A raw scalar made safe for orjson, keeping Python equality wherever JSON allows it."""
+    t = type(value)
+    if t is str or t is bool or value is None:
+        return value
+    if t is int:
+        return value if _INT64[0] <= value <= _INT64[1] else str(value)
+    if t is float:
+        return value if math.isfinite(value) else str(value)
+    # Objects and arrays: never equal to a scalar; equal to each other when their JSON is.
+    return {UNHASHABLE: orjson.dumps(value, option=orjson.OPT_SORT_KEYS, default=str).decode()}
+
+
+def _amount(value: Any) -> Any:
+    """An amount kept raw when orjson can store it exactly, else its text (which coerces back)."""
+    t = type(value)
+    if t is int:
+        return value if _INT64[0] <= value <= _INT64[1] else str(value)
+    if t is float and not math.isfinite(value):
+        return str(value)
+    return value
+
+
+def _is_number(value: Any) -> bool:
+    """Whether Python ``float(value)`` succeeds (checks.md §0.1 numeric coercion)."""
+    t = type(value)
+    if t is float or t is bool:
+        return True
+    if t is int:
+        try:
+            float(value)
+        except OverflowError:
+            return False
+        return True
+    if t is str:
+        try:
+            float(value)
+        except ValueError:
+            return False
+        return True
+    return False
+
+
+def extract_facts(item: dict[str, Any]) -> dict[str, Any]:
+    """The facts of one compiled release (see the module docstring). The item is not modified."""
+    facts: dict[str, Any] = {}
+    if type(item) is not dict:
+        return facts
+    if "ocid" in item:
+        facts["o"] = _raw(item["ocid"])
+
+    codes: dict[str, list[str]] = {}
+    for index, paths in _CODE_PATHS:
+        found = [value for path in paths for _, value in values_at_path(item, path) if type(value) is str]
+        if found:
+            codes[index] = found
+    if codes:
+        facts["c"] = codes
+
+    category = get(item, "tender.mainProcurementCategory", "text")
+    if category != "":
+        facts["m"] = category
+
+    values: dict[str, list[list[Any]]] = {}
+    for key, path in _VALUE_PATHS:
+        kept = []
+        for where, value in values_at_path(item, path):
+            # Non-objects are skipped: Pelican's membership test on them either fails or raises (§0.9).
+            if type(value) is not dict:
+                continue
+            currency = value.get("currency")
+            if currency is None or type(currency) is dict or type(currency) is list:
+                continue
+            amount = value.get("amount")
+            if not _is_number(amount):
+                continue
+            kept.append([where, _amount(amount), _raw(currency)])
+        if kept:
+            values[key] = kept
+    if values:
+        facts["v"] = values
+        date = item.get("date")
+        if type(date) is str and date:
+            facts["d"] = date[:10]
+
+    tender_id = get(item, "tender.id", "text")
+    if tender_id != "":
+        facts["t"] = tender_id
+
+    buyer = item.get("buyer")
+    if type(buyer) is dict and buyer.get("id") is not None:
+        facts["b"] = get(buyer, "id", "text")
+
+    urls = [value for path in _URL_PATHS for _, value in values_at_path(item, path) if type(value) is str]
+    if urls:
+        facts["u"] = urls
+
+    related = []
+    for path in _RELATED_PATHS:
+        for where, value in values_at_path(item, path):
+            if type(value) is not dict or value.get("scheme") != "ocid":
+                continue
+            identifier = value.get("identifier")
+            if identifier is None:
+                continue
+            title = value.get("title")
+            if title is None:
+                related.append([where, _raw(identifier)])
+            else:
+                related.append([where, _raw(identifier), _raw(title)])
+    if related:
+        facts["r"] = related
+
+    title = get(item, "tender.title")
+    if title:
+        facts["T"] = _raw(title)
+
+    tender = item.get("tender")
+    planning = item.get("planning")
+    flags = (
+        ("planning" in item)
+        | (("tender" in item) << 1)
+        | ((type(tender) is dict and len(tender) > 0) << 2)
+        | ((type(planning) is dict and len(planning) > 0) << 3)
+    )
+    awards = item.get("awards")
+    contracts = item.get("contracts")
+    n_awards = len(awards) if type(awards) is list else 0
+    n_contracts = len(contracts) if type(contracts) is list else 0
+    n_implementations = len(values_at_path(item, _IMPLEMENTATION)) if contracts is not None else 0
+    if flags or n_awards or n_contracts or n_implementations:
+        facts["L"] = [flags, n_awards, n_contracts, n_implementations]
+    return facts
