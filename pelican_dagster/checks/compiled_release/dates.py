@@ -45,15 +45,19 @@ _STR = str
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _parse_text(value: str) -> _dt.date | None:
-    return parse_date(value)
+def _parse_head(head: str) -> _dt.date | None:
+    return parse_date(head)
 
 
 def date_of(value: Any) -> _dt.date | None:
-    """``parse_date`` of a field value, memoised for strings (the same dates recur across checks/items)."""
+    """``parse_date`` of a field value, memoised (the same dates recur across checks and items).
+
+    parse_date reads only the first 10 characters, so they are the cache key: keys stay small even for
+    huge strings, and values that differ only in their time share an entry.
+    """
     if type(value) is not _STR:
         return None
-    return _parse_text(value)
+    return _parse_head(value[:10])
 
 
 def _element(path: str) -> str:
@@ -72,6 +76,24 @@ def _keys(path: str) -> tuple[str, ...]:
     return split_path(path)
 
 
+Occurrences = list[tuple[str, Any, "_dt.date | None"]]
+
+# The six date checks of one item read many of the same paths; the runner calls them one after the other
+# on the same item object, so the occurrences of the last item seen are kept. The item is held (not its
+# id) so that identity cannot be confused with a later object; each caller keeps its own dict, so
+# concurrent threads stay correct (they only lose sharing).
+_last: tuple[Any, dict[str, Occurrences]] = (None, {})
+
+
+def _occurrence_cache(item: Any) -> dict[str, Occurrences]:
+    global _last
+    cached_item, cache = _last
+    if cached_item is not item:
+        cache = {}
+        _last = (item, cache)
+    return cache
+
+
 class DatePairs:
     """Accumulates pairs of dates for one item and builds the check result.
 
@@ -88,10 +110,10 @@ class DatePairs:
         self.applications = 0
         self.passes = 0
         self.failed: list[dict[str, Any]] = []
-        # Occurrences per path with their parsed dates: rules of one check often share a path.
-        self._occurrences: dict[str, list[tuple[str, Any, _dt.date | None]]] = {}
+        # Occurrences per path with their parsed dates, shared by the six date checks of one item.
+        self._occurrences = _occurrence_cache(item)
 
-    def occurrences(self, path: str) -> list[tuple[str, Any, _dt.date | None]]:
+    def occurrences(self, path: str) -> Occurrences:
         """``(indexed path, value, parsed date or None)`` for every occurrence of ``path``."""
         found = self._occurrences.get(path)
         if found is None:
