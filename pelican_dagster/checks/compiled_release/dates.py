@@ -78,21 +78,6 @@ def _keys(path: str) -> tuple[str, ...]:
 
 Occurrences = list[tuple[str, Any, "_dt.date | None"]]
 
-# The six date checks of one item read many of the same paths; the runner calls them one after the other
-# on the same item object, so the occurrences of the last item seen are kept. The item is held (not its
-# id) so that identity cannot be confused with a later object; each caller keeps its own dict, so
-# concurrent threads stay correct (they only lose sharing).
-_last: tuple[Any, dict[str, Occurrences]] = (None, {})
-
-
-def _occurrence_cache(item: Any) -> dict[str, Occurrences]:
-    global _last
-    cached_item, cache = _last
-    if cached_item is not item:
-        cache = {}
-        _last = (item, cache)
-    return cache
-
 
 class DatePairs:
     """Accumulates pairs of dates for one item and builds the check result.
@@ -110,8 +95,9 @@ class DatePairs:
         self.applications = 0
         self.passes = 0
         self.failed: list[dict[str, Any]] = []
-        # Occurrences per path with their parsed dates, shared by the six date checks of one item.
-        self._occurrences = _occurrence_cache(item)
+        # Occurrences per path with their parsed dates: rules of one check often share a path. (Not
+        # shared across checks: a caller may mutate an item between two calls on the same object.)
+        self._occurrences: dict[str, Occurrences] = {}
 
     def occurrences(self, path: str) -> Occurrences:
         """``(indexed path, value, parsed date or None)`` for every occurrence of ``path``."""

@@ -160,3 +160,10 @@ def test_add_pair_counts_as_set_even_when_unparsable():
     assert pairs.result()["meta"] == {"reason": NO_PAIRS_PARSEABLE}
     pairs.add_pair("x", "2020-01-02", "y", "2020-01-01")
     assert pairs.result()["meta"] == {"failed_paths": [fail("x", "2020-01-02", "y", "2020-01-01")]}
+
+
+def test_an_item_mutated_between_calls_is_read_afresh():
+    item = {"a": "2020-01-02", "b": "2020-01-03"}
+    assert evaluate(item, [("a", "b", None)])["result"] is True
+    item["b"] = "2020-01-01"
+    assert evaluate(item, [("a", "b", None)])["result"] is False
