@@ -9,12 +9,11 @@ check that runs alone pays only for what it reads.
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from pelican_dagster.checks.primitives import as_text, split_path, values_at_path
 
-__all__ = ["REFERENCE_PATHS", "PartyFacts", "expand_ids", "raw_key"]
+__all__ = ["REFERENCE_PATHS", "PartyFacts", "count_raw", "expand_ids", "raw_key"]
 
 #: The six places that reference a party, by the short name used in the check names.
 REFERENCE_PATHS: dict[str, str] = {
@@ -68,6 +67,8 @@ class PartyFacts:
         "_by_id_name",
         "_id_texts",
         "_named",
+        "_party_id_counts",
+        "_party_id_texts",
         "_party_ids",
         "_refs",
         "_with_id",
@@ -86,6 +87,8 @@ class PartyFacts:
         self._named: list[tuple[str, dict[str, Any], str]] | None = None
         self._by_id_name: dict[str, tuple[str, dict[str, Any]]] | None = None
         self._party_ids: list[Any] | None = None
+        self._party_id_counts: dict[Any, int] | None = None
+        self._party_id_texts: set[str] | None = None
 
     def refs(self, path: str) -> list[Occurrence]:
         """Occurrences of a reference path (any value type), traversed once per item."""
@@ -138,10 +141,37 @@ class PartyFacts:
             self._party_ids = expand_ids(self.parties)
         return self._party_ids
 
+    @property
+    def party_id_counts(self) -> dict[Any, int]:
+        """How often each raw party id occurs, keyed by :func:`raw_key`."""
+        if self._party_id_counts is None:
+            self._party_id_counts = count_raw(self.party_ids)
+        return self._party_id_counts
+
+    @property
+    def party_id_texts(self) -> set[str]:
+        """The party ids as text."""
+        if self._party_id_texts is None:
+            self._party_id_texts = {as_text(i) for i in self.party_ids}
+        return self._party_id_texts
+
+
+def count_raw(values: list[Any]) -> dict[Any, int]:
+    """How often each value occurs under raw JSON equality (keys from :func:`raw_key`)."""
+    counts: dict[Any, int] = {}
+    get = counts.get
+    for value in values:
+        t = type(value)
+        key = (_UNHASHABLE, as_text(value)) if t is dict or t is list else value
+        counts[key] = get(key, 0) + 1
+    return counts
+
 
 def _unique(parties: list[tuple[str, dict[str, Any], str]]) -> dict[str, tuple[str, dict[str, Any]]]:
     if len(parties) == 1:
         path, party, text = parties[0]
         return {text: (path, party)}
-    counts = Counter(text for _, _, text in parties)
+    counts: dict[str, int] = {}
+    for _, _, text in parties:
+        counts[text] = counts.get(text, 0) + 1
     return {text: (path, party) for path, party, text in parties if counts[text] == 1}

@@ -10,7 +10,6 @@ sign to the award's.
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from pelican_dagster.checks.compiled_release.result import multiple, not_applicable
@@ -46,7 +45,10 @@ def check(item: dict[str, Any], ctx: CheckContext) -> dict[str, Any]:
 
     rates = ctx.rates
     date = parse_datetime(item.get("date"))
-    id_counts = Counter(as_text(a["id"]) for a in awards)
+    id_counts: dict[str, int] = {}
+    for award in awards:
+        text = as_text(award["id"])
+        id_counts[text] = id_counts.get(text, 0) + 1
     by_award: dict[str, list[dict[str, Any]]] = {}
     for contract in contracts:
         by_award.setdefault(as_text(contract["awardID"]), []).append(contract)

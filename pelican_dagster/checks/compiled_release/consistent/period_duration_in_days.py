@@ -23,7 +23,7 @@ from pelican_dagster.checks.primitives import as_number, parse_datetime, values_
 NAME = "consistent.period_duration_in_days"
 NA_REASON = "no period has a valid start date and valid end date"
 
-PERIOD_PATHS: tuple[tuple[str, ...], ...] = (
+PERIOD_PATHS: tuple[tuple[str, str], ...] = (
     ("tender", "tenderPeriod"),
     ("tender", "enquiryPeriod"),
     ("tender", "awardPeriod"),
@@ -40,10 +40,7 @@ def check(item: dict[str, Any], ctx: CheckContext | None = None) -> dict[str, An
     tested = passed = 0
     failed: list[str] = []
     for keys in PERIOD_PATHS:
-        # Cheap pre-test: most items lack most of these paths.
-        if keys[0] not in item:
-            continue
-        for path, period in values_at_path(item, keys):
+        for path, period in _occurrences(item, keys):
             if type(period) is not dict or "startDate" not in period or "durationInDays" not in period:
                 continue
             start = parse_datetime(period["startDate"])
@@ -64,6 +61,22 @@ def check(item: dict[str, Any], ctx: CheckContext | None = None) -> dict[str, An
             else:
                 failed.append(path)
     return multiple(tested, passed, failed, NA_REASON)
+
+
+def _occurrences(item: dict[str, Any], keys: tuple[str, str]) -> list[tuple[str, Any]]:
+    """``values_at_path(item, keys)`` with a shortcut for the common shape (an object then an object)."""
+    first, second = keys
+    parent = item.get(first)
+    if type(parent) is dict:
+        value = parent.get(second)
+        if type(value) is dict:
+            return [(f"{first}.{second}", value)]
+        if value is None:
+            # Missing or null: either way nothing this check could test.
+            return []
+    elif parent is None:
+        return []
+    return values_at_path(item, keys)
 
 
 def _days_between(start: dt.datetime, end: dt.datetime) -> float:

@@ -9,10 +9,10 @@ by their text and never equal a scalar.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from pelican_dagster.checks.compiled_release.parties import PartyFacts, raw_key
+from pelican_dagster.checks.compiled_release.parties import PartyFacts, count_raw, raw_key
 from pelican_dagster.checks.compiled_release.result import multiple, not_applicable
 from pelican_dagster.checks.primitives import as_text
 
@@ -41,14 +41,22 @@ PARTY_REASONS = Reasons(
 
 
 def match_references(
-    references: list[tuple[str, Any]], source_key: str, targets: list[Any], reasons: Reasons
+    references: list[tuple[str, Any]],
+    source_key: str,
+    targets: list[Any],
+    reasons: Reasons,
+    counts: dict[Any, int] | None = None,
+    texts: Callable[[], set[str]] | None = None,
 ) -> dict[str, Any]:
     """Test each ``(path, value)`` reference's ``value[source_key]`` against the target identifiers.
 
     The caller has already handled "no reference" (N/A); here every reference is one application.
+    When several checks share the targets, ``counts`` (:func:`count_raw` of the targets) and ``texts``
+    (a function giving the targets as text, called only if needed) may be passed in.
     """
-    counts = Counter(raw_key(t) for t in targets)
-    texts = {as_text(t) for t in targets} if targets else set()
+    if counts is None:
+        counts = count_raw(targets)
+    target_texts: set[str] | None = None
     id_key = reasons.id_key
     passed = 0
     failed: list[dict[str, Any]] = []
@@ -65,10 +73,10 @@ def match_references(
             reason = reasons.several
         elif not targets:
             reason = reasons.no_targets
-        elif as_text(ident) in texts:
-            reason = reasons.other_type
         else:
-            reason = reasons.no_match
+            if target_texts is None:
+                target_texts = texts() if texts is not None else {as_text(t) for t in targets}
+            reason = reasons.other_type if as_text(ident) in target_texts else reasons.no_match
         failed.append({"path": path, id_key: ident, "reason": reason})
     return multiple(len(references), passed, failed, "")
 
@@ -78,4 +86,6 @@ def evaluate(facts: PartyFacts, path: str) -> dict[str, Any]:
     references = facts.refs(path)
     if not references:
         return not_applicable("no reference is set")
-    return match_references(references, "id", facts.party_ids, PARTY_REASONS)
+    return match_references(
+        references, "id", facts.party_ids, PARTY_REASONS, facts.party_id_counts, lambda: facts.party_id_texts
+    )
