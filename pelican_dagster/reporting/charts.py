@@ -19,6 +19,7 @@ from pelican_dagster.reporting.summary import (
     field_rows,
     fmt_int,
     fmt_rate,
+    md_text,
     number,
     result_of,
 )
@@ -44,8 +45,12 @@ def text_bar(fraction: float, width: int = 30) -> str:
 
 
 def _code_label(value: Any, limit: int = 24) -> str:
-    """A label that is safe inside a fenced code block (no backticks or control characters)."""
-    text = _UNSAFE_IN_CODE.sub(" ", str(value))
+    """A label that is safe inside a fenced code block (no backticks or control characters).
+
+    Angle brackets become look-alikes: CommonMark keeps a code block's HTML literal, but not every
+    renderer follows it, and the data is untrusted.
+    """
+    text = _UNSAFE_IN_CODE.sub(" ", str(value)).replace("<", "‹").replace(">", "›")
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -187,7 +192,7 @@ def dataset_charts_md(rows: list[dict[str, Any]]) -> str:
     for row in rows:
         title, items = chart_items(row)
         if items:
-            parts.append(f"**{_code_label(row.get('check_name'), 60)}**: {title}\n\n{bars_md(items)}")
+            parts.append(f"**{md_text(row.get('check_name'), 80)}**: {title}\n\n{bars_md(items)}")
     return "\n\n".join(parts)
 
 

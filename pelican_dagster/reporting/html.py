@@ -57,7 +57,7 @@ table.sortable th[aria-sort=descending]::after{content:" ▼"}
 white-space:nowrap}
 .badge.pass{background:var(--pass)}.badge.fail{background:var(--fail)}.badge.na{background:var(--na)}
 .rate{display:inline-block;min-width:56px}
-td.n{white-space:nowrap}td.name{white-space:nowrap;overflow-wrap:normal}
+td.n{white-space:nowrap}td.name{overflow-wrap:break-word}
 .meter{display:inline-block;width:60px;height:8px;background:#eef1f5;margin-left:6px;vertical-align:middle}
 .meter i{display:block;height:100%;background:var(--pass)}
 .meter.low i{background:var(--fail)}.meter.mid i{background:#d4a017}
@@ -127,6 +127,14 @@ _JS = """
 def e(value: Any) -> str:
     """``value`` as escaped HTML text (None as an empty string)."""
     return "" if value is None else html.escape(str(value), quote=True)
+
+
+def _breakable(name: Any) -> str:
+    """An escaped check name or path that wraps only after its dots and underscores."""
+    text = e(name)
+    if len(text) > 200:
+        return text  # not a real name: leave it to overflow-wrap
+    return text.replace(".", ".<wbr>").replace("_", "_<wbr>")
 
 
 def _short(value: Any, limit: int = 160) -> str:
@@ -268,7 +276,7 @@ def _checks_text(row: FieldRow) -> str:
 
 def _field_tr(row: FieldRow) -> str:
     return (
-        f'<tr data-path="{e(row.path)}"><td class="mono">{e(row.path)}</td>'
+        f'<tr data-path="{e(row.path)}"><td class="mono name">{_breakable(row.path)}</td>'
         f"{_rate_cell(row.coverage_rate)}{_num(row.coverage_passed)}{_num(row.coverage_failed)}"
         f"{_num(row.coverage_total)}{_rate_cell(row.quality_rate)}{_num(row.quality_passed)}"
         f"{_num(row.quality_failed)}{_num(row.quality_total)}<td class=muted>{_checks_text(row)}</td></tr>"
@@ -300,7 +308,8 @@ def _field_level(data: ReportData) -> str:
     )
     worst = [r for r in present if (r.worst_rate or 0) < 100][:WORST_PATHS]
     worst_html = "".join(
-        f'<tr><td class="mono">{e(r.path)}</td>{_rate_cell(r.coverage_rate)}{_rate_cell(r.quality_rate)}'
+        f'<tr><td class="mono name">{_breakable(r.path)}</td>{_rate_cell(r.coverage_rate)}'
+        f"{_rate_cell(r.quality_rate)}"
         f"<td>{_field_failure(as_dict(data.field_examples.get(r.path)), r)}</td></tr>"
         for r in worst
     )
@@ -411,8 +420,8 @@ def _compiled_release(data: ReportData) -> str:
     for r in rows:
         examples = as_dict(data.resource_examples.get(r.name))
         body.append(
-            f'<tr><td class="mono name">{e(r.name)}</td>{_rate_cell(r.rate)}{_num(r.passed)}{_num(r.failed)}'
-            f"{_num(r.undefined)}{_rate_cell(r.individual_rate)}{_num(r.individual_application)}"
+            f'<tr><td class="mono name">{_breakable(r.name)}</td>{_rate_cell(r.rate)}'
+            f"{_num(r.passed)}{_num(r.failed)}{_num(r.undefined)}{_rate_cell(r.individual_rate)}{_num(r.individual_application)}"
             f"<td>{_resource_examples(examples)}</td></tr>"
         )
     return (

@@ -7,8 +7,6 @@ publisher's ``<script>`` or ``|`` cannot break out of a table cell.
 
 from __future__ import annotations
 
-import html
-import re
 from typing import Any
 
 from pelican_dagster.reporting.model import ReportData
@@ -19,6 +17,7 @@ from pelican_dagster.reporting.summary import (
     field_rows,
     fmt_int,
     fmt_rate,
+    md_text,
     pass_rate,
     resource_rows,
     result_of,
@@ -34,17 +33,6 @@ __all__ = [
     "report_markdown",
     "time_based_table",
 ]
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
-_WHITESPACE = re.compile(r"\s+")
-
-
-def md_text(value: Any, limit: int = 200) -> str:
-    """``value`` as inline Markdown text: one line, at most ``limit`` characters, nothing interpreted."""
-    text = _WHITESPACE.sub(" ", "" if value is None else str(value)).strip()
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
 
 
 def _table(header: list[str], rows: list[list[str]], align: str) -> str:

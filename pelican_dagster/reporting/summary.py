@@ -6,12 +6,30 @@ empty, so that a damaged report still renders.
 
 from __future__ import annotations
 
+import html
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
 #: Symbols of the three outcomes of a check (dataset-level and time-based results).
 BADGES = {True: "✅ pass", False: "❌ fail", None: "➖ n/a"}
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def md_text(value: Any, limit: int = 200) -> str:
+    """``value`` as inline Markdown text: one line, at most ``limit`` characters, nothing interpreted.
+
+    HTML is escaped and Markdown syntax backslash-escaped, so a ``<script>`` or ``|`` in the data can
+    neither run nor break a table cell.
+    """
+    text = _WHITESPACE.sub(" ", "" if value is None else str(value)).strip()
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
 
 
 def pass_rate(passed: Any, total: Any) -> float | None:
