@@ -1,0 +1,52 @@
+"""Asset ``dataset_items``: a dataset's compiled releases, copied from Kingfisher Process into
+``data_item`` (pipeline.md §2)."""
+
+import dagster as dg
+
+from pelican_dagster import settings
+from pelican_dagster.partitions import datasets
+from pelican_dagster.resources import KingfisherProcessResource, ResultsDatabaseResource
+from pelican_dagster.storage.extraction import ExtractionError, extract
+
+
+@dg.asset(
+    partitions_def=datasets,
+    group_name="pelican",
+    kinds={"postgres"},
+    pool="pelican_database",
+)
+def dataset_items(
+    context: dg.AssetExecutionContext,
+    kingfisher_process: KingfisherProcessResource,
+    results: ResultsDatabaseResource,
+) -> dg.MaterializeResult:
+    """The compiled releases of the dataset's Kingfisher Process collection, one ``data_item`` row each.
+
+    Streams ``compiled_release`` ⋈ ``data`` with COPY (never the whole collection in memory), keeps items
+    whose stored size is below the dataset's ``max_size`` (default 300,000 bytes) and, with
+    ``max_items``, the first items in Kingfisher Process order. Re-materializing replaces the items.
+    Also records the Kingfisher metadata in ``dataset.meta`` and sets the phase CONTRACTING_PROCESS.
+    """
+    try:
+        result = extract(
+            kingfisher_process.get_engine(),
+            results.get_engine(),
+            context.partition_key,
+            fetch_extensions=not settings.url_check_offline(),
+            extension_timeout=settings.extension_timeout(),
+            log=context.log.info,
+        )
+    except ExtractionError as e:
+        raise dg.Failure(description=str(e)) from e
+    return dg.MaterializeResult(
+        metadata={
+            "dataset_id": result.dataset_id,
+            "collection_id": result.collection_id,
+            "items": result.items,
+            "skipped": result.skipped_count,
+            "skipped_reasons": dg.MetadataValue.json(result.skipped),
+            "over_max_items": result.over_max_items,
+            "seconds": round(result.seconds, 3),
+            "items_per_second": round(result.items_per_second, 1),
+        }
+    )

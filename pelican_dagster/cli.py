@@ -1,0 +1,302 @@
+"""``pelican-dagster``: load files into Kingfisher Process tables, check them through Dagster, export.
+
+Commands: ``load``, ``check``, ``export``, ``demo``, ``ui``, ``stop``. With no database URL set, everything
+uses the embedded PostgreSQL server under ``PELICAN_HOME`` (see the README).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pelican_dagster import settings
+
+DEMO = Path(__file__).parent / "data" / "demo"
+
+
+@dataclass
+class Databases:
+    """The engines the CLI works with (configured URLs, else the embedded server)."""
+
+    kingfisher_url: str
+    results_url: str
+
+    @classmethod
+    def from_env(cls) -> Databases:
+        from pelican_dagster.definitions import KINGFISHER_PROCESS_URL, RESULTS_URL
+        from pelican_dagster.resources import engines
+
+        if not os.environ.get(KINGFISHER_PROCESS_URL) or not os.environ.get(RESULTS_URL):
+            # Pin the embedded server's home so that Dagster's run workers find the same one.
+            from pelican_dagster.resources.embedded import pelican_home
+
+            os.environ["PELICAN_HOME"] = str(pelican_home())
+        return cls(
+            engines.resolve(os.environ.get(KINGFISHER_PROCESS_URL), "kingfisher_process"),
+            engines.resolve(os.environ.get(RESULTS_URL), "pelican"),
+        )
+
+    def kingfisher(self, ensure_tables: bool = False):
+        from pelican_dagster.resources import engines
+
+        return engines.kingfisher_engine(self.kingfisher_url, ensure_tables)
+
+    def results(self):
+        from pelican_dagster.resources import engines
+
+        return engines.results_engine(self.results_url)
+
+
+def _instance():
+    """The persistent Dagster instance: ``DAGSTER_HOME`` when set, else the embedded server's."""
+    import dagster as dg
+
+    if not os.environ.get("DAGSTER_HOME"):
+        from pelican_dagster.resources.embedded import dagster_home
+
+        os.environ["DAGSTER_HOME"] = str(dagster_home())
+    return dg.DagsterInstance.get()
+
+
+def _print_load(path: str, result) -> None:
+    print(
+        f"{path}: {result.items} compiled releases in collection {result.collection_id} "
+        f"(root collection {result.root_collection_id}) in {result.seconds:.2f} s"
+    )
+    for line, reason in result.skipped:
+        print(f"  skipped line {line}: {reason}", file=sys.stderr)
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    """Load FILE into Kingfisher Process tables as a complete compiled collection."""
+    from pelican_dagster.loader import load_file
+
+    dbs = Databases.from_env()
+    result = load_file(dbs.kingfisher(ensure_tables=True), args.file, source_id=args.source_id)
+    _print_load(args.file, result)
+    return 0
+
+
+def register(
+    dbs: Databases,
+    instance,
+    name: str,
+    collection_id: int,
+    source_id: str,
+    ancestor_id: int | None,
+    options: dict,
+) -> int:
+    """Insert the dataset row and add its partition; returns the dataset id."""
+    from pelican_dagster.partitions import datasets
+    from pelican_dagster.storage.results import dataset_by_name, register_dataset
+
+    with dbs.results().begin() as conn:
+        dataset_id = register_dataset(
+            conn,
+            name,
+            collection_id=collection_id,
+            source_id=source_id,
+            ancestor_id=ancestor_id,
+            options=options,
+        )
+        if dataset_id is None:
+            existing = dataset_by_name(conn, name)
+            if existing is None:
+                raise RuntimeError(f"collection {collection_id} already has a dataset under another name")
+            dataset_id = existing.id
+    instance.add_dynamic_partitions(datasets.name, [name])
+    return dataset_id
+
+
+def run_partition(instance, key: str, in_process: bool) -> bool:
+    """Materialize the ``pelican`` job for one partition through Dagster; True on success."""
+    import dagster as dg
+
+    from pelican_dagster.definitions import pelican_job_definition
+
+    executor = {"in_process": {}} if in_process else {"multiprocess": {}}
+    result = dg.execute_job(
+        dg.reconstructable(pelican_job_definition),
+        instance=instance,
+        tags={"dagster/partition": key},
+        run_config={
+            "execution": {"config": executor},
+            "loggers": {"console": {"config": {"log_level": os.environ.get("PELICAN_LOG_LEVEL", "INFO")}}},
+        },
+        raise_on_error=False,
+    )
+    if not result.success:
+        print(f"run {result.run_id} for dataset {key} failed", file=sys.stderr)
+        for event in result.all_events:
+            if event.is_step_failure or event.is_failure:
+                print(f"  {event.message}", file=sys.stderr)
+    return result.success
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Load FILE (and OLDER), check through Dagster and write the export folder."""
+    from pelican_dagster.export import export_dataset
+    from pelican_dagster.loader import load_file
+
+    start = time.perf_counter()
+    dbs = Databases.from_env()
+    instance = _instance()
+    kfp = dbs.kingfisher(ensure_tables=True)
+    max_size = settings.max_size() if args.max_size is None else (args.max_size or None)
+    options = {"max_items": args.max_items, "max_size": max_size}
+
+    ancestor_id = None
+    keys: list[str] = []
+    if args.ancestor:
+        older = load_file(kfp, args.ancestor)
+        _print_load(args.ancestor, older)
+        older_key = f"check_{Path(args.ancestor).name.split('.')[0]}_{older.collection_id}"
+        ancestor_id = register(
+            dbs, instance, older_key, older.collection_id, Path(args.ancestor).name, None, options
+        )
+        keys.append(older_key)
+    loaded = load_file(kfp, args.file)
+    _print_load(args.file, loaded)
+    key = f"check_{Path(args.file).name.split('.')[0]}_{loaded.collection_id}"
+    register(dbs, instance, key, loaded.collection_id, Path(args.file).name, ancestor_id, options)
+    keys.append(key)
+
+    for partition in keys:
+        print(f"running the pelican job for dataset {partition} …")
+        if not run_partition(instance, partition, args.in_process):
+            return 1
+    counts = export_dataset(dbs.results(), key, args.out, lines=loaded.lines, items=not args.no_items)
+    summary = ", ".join(f"{n} {k}" for k, n in counts.items())
+    print(f"wrote {args.out}: {summary} ({time.perf_counter() - start:.1f} s in all)")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write the export folder of an already checked dataset."""
+    from pelican_dagster.export import export_dataset
+    from pelican_dagster.storage.kingfisher import loaded_lines
+    from pelican_dagster.storage.results import dataset_by_name
+
+    dbs = Databases.from_env()
+    with dbs.results().connect() as conn:
+        dataset = dataset_by_name(conn, args.dataset)
+    if dataset is None:
+        print(f"no dataset named {args.dataset!r}", file=sys.stderr)
+        return 2
+    lines: dict[int, int] = {}
+    if dataset.collection_id is not None:
+        with dbs.kingfisher().connect() as conn:
+            lines = loaded_lines(conn, dataset.collection_id)
+    counts = export_dataset(dbs.results(), args.dataset, args.out, lines=lines, items=not args.no_items)
+    print(f"wrote {args.out}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Check the bundled real data (Paraguay, with an earlier snapshot as ancestor)."""
+    from pelican_dagster.resources.embedded import pelican_home
+
+    out = Path(args.out) if args.out else pelican_home() / "demo-results"
+    if out.exists():
+        shutil.rmtree(out)
+    check = argparse.Namespace(
+        file=str(DEMO / "paraguay.jsonl.gz"),
+        ancestor=str(DEMO / "paraguay.snapshot-a.jsonl.gz"),
+        out=str(out),
+        no_items=False,
+        max_items=None,
+        max_size=None,
+        in_process=args.in_process,
+    )
+    code = cmd_check(check)
+    if code == 0:
+        print(f"\nResults: {out}")
+        print("Open the Dagster UI on the same instance with:  pelican-dagster ui")
+    return code
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    """Start ``dagster dev`` on the same instance and databases as the CLI."""
+    Databases.from_env()
+    _instance()
+    command = ["dagster", "dev", "-m", "pelican_dagster.definitions", *args.dagster_args]
+    print(f"DAGSTER_HOME={os.environ['DAGSTER_HOME']} {' '.join(command)}")
+    executable = shutil.which("dagster") or str(Path(sys.executable).parent / "dagster")
+    os.execv(executable, command)
+    return 0  # not reached
+
+
+def cmd_stop(args: argparse.Namespace) -> int:
+    """Stop the embedded PostgreSQL server."""
+    from pelican_dagster.resources.embedded import stop
+
+    stop()
+    print("stopped the embedded PostgreSQL server")
+    return 0
+
+
+def _positive_or_zero(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be ≥ 0")
+    return value
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser."""
+    p = argparse.ArgumentParser(prog="pelican-dagster", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", required=True)
+
+    load = sub.add_parser("load", help="load an OCDS file into Kingfisher Process tables")
+    load.add_argument("file")
+    load.add_argument("--source-id", help="collection source_id (default: the file name)")
+    load.set_defaults(func=cmd_load)
+
+    check = sub.add_parser("check", help="load, check through Dagster and export one OCDS file")
+    check.add_argument("file")
+    check.add_argument("--ancestor", help="an older file of the same source (time-based checks)")
+    check.add_argument("--out", required=True, help="the export folder to write")
+    check.add_argument("--no-items", action="store_true", help="leave out items.jsonl.gz")
+    check.add_argument("--max-items", type=_positive_or_zero, help="check only the first N items")
+    check.add_argument(
+        "--max-size",
+        type=_positive_or_zero,
+        help="skip items whose stored size is ≥ N bytes; 0 = no limit (default PELICAN_MAX_SIZE or 300000)",
+    )
+    check.add_argument("--in-process", action="store_true", help="run every step in this process")
+    check.set_defaults(func=cmd_check)
+
+    export = sub.add_parser("export", help="write the export folder of a checked dataset")
+    export.add_argument("dataset", help="the dataset name (partition key)")
+    export.add_argument("--out", required=True)
+    export.add_argument("--no-items", action="store_true")
+    export.set_defaults(func=cmd_export)
+
+    demo = sub.add_parser("demo", help="check the bundled real data and print where the results are")
+    demo.add_argument("--out", help="export folder (default PELICAN_HOME/demo-results)")
+    demo.add_argument("--in-process", action="store_true")
+    demo.set_defaults(func=cmd_demo)
+
+    ui = sub.add_parser("ui", help="start the Dagster UI (dagster dev) on the CLI's instance")
+    ui.add_argument("dagster_args", nargs=argparse.REMAINDER, help="extra arguments for dagster dev")
+    ui.set_defaults(func=cmd_ui)
+
+    stop = sub.add_parser("stop", help="stop the embedded PostgreSQL server")
+    stop.set_defaults(func=cmd_stop)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``pelican-dagster``."""
+    args = parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

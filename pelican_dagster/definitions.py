@@ -1,0 +1,47 @@
+"""The Dagster definitions of pelican-dagster (``dagster dev -w workspace.yaml``).
+
+Resources come from the environment: ``PELICAN_KINGFISHER_PROCESS_URL`` and ``PELICAN_RESULTS_URL``
+(read at run time through ``dg.EnvVar``); when unset, the embedded PostgreSQL server under
+``PELICAN_HOME`` is used.
+"""
+
+from __future__ import annotations
+
+import os
+
+import dagster as dg
+
+from pelican_dagster.assets import PIPELINE_ASSETS
+from pelican_dagster.jobs import pelican_job
+from pelican_dagster.resources import KingfisherProcessResource, ResultsDatabaseResource
+from pelican_dagster.sensors import kingfisher_process_collections
+
+KINGFISHER_PROCESS_URL = "PELICAN_KINGFISHER_PROCESS_URL"
+RESULTS_URL = "PELICAN_RESULTS_URL"
+
+
+def _url(name: str) -> dg.EnvVar | None:
+    # EnvVar keeps the value out of the UI and the run config; None selects the embedded server.
+    return dg.EnvVar(name) if os.environ.get(name) else None
+
+
+def resources() -> dict[str, dg.ConfigurableResource]:
+    """The resources, configured from the environment."""
+    return {
+        "kingfisher_process": KingfisherProcessResource(url=_url(KINGFISHER_PROCESS_URL)),
+        "results": ResultsDatabaseResource(url=_url(RESULTS_URL)),
+    }
+
+
+defs = dg.Definitions(
+    assets=PIPELINE_ASSETS,
+    asset_checks=[],
+    jobs=[pelican_job],
+    sensors=[kingfisher_process_collections],
+    resources=resources(),
+)
+
+
+def pelican_job_definition() -> dg.JobDefinition:
+    """The resolved ``pelican`` job (for ``dg.reconstructable`` in the CLI)."""
+    return defs.get_job_def("pelican")

@@ -1,0 +1,157 @@
+"""Write one dataset's results as a folder in Pelican's export format (export-format.md).
+
+Everything is streamed from the results database (server-side cursors), so a dataset of any size is
+written in bounded memory. Per-item results are produced by ``item_results`` from the compact
+``item_check`` columns; until the item pass is integrated they are null.
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from pelican_dagster.storage.results import dataset_by_name, get_progress
+
+#: ``(item_id, field bytes, resource bytes) -> (field_level, resource_level)`` (Pelican's JSON shapes).
+ItemResults = Callable[[int, bytes | None, bytes | None], tuple[Any, Any]]
+_GZIP_LEVEL = 6
+_TIME_BASED_COLUMNS = (
+    "check_name",
+    "coverage_result",
+    "coverage_value",
+    "check_result",
+    "check_value",
+    "meta",
+)
+
+
+def no_item_results(item_id: int, field: bytes | None, resource: bytes | None) -> tuple[Any, Any]:
+    """The placeholder: no per-item results yet."""
+    return None, None
+
+
+def _write_jsonl(path: Path, rows: Iterable[Any]) -> int:
+    count = 0
+    with gzip.open(path, "wb", compresslevel=_GZIP_LEVEL) as f:
+        for row in rows:
+            f.write(orjson.dumps(row))
+            f.write(b"\n")
+            count += 1
+    return count
+
+
+def _stream(engine: Engine, sql: str, params: Mapping[str, Any]) -> Iterator[sa.Row]:
+    with engine.connect() as conn:
+        result = conn.execution_options(stream_results=True, max_row_buffer=500).execute(sa.text(sql), params)
+        yield from result
+
+
+def export_dataset(
+    engine: Engine,
+    name: str,
+    out: str | Path,
+    *,
+    lines: Mapping[int, int] | None = None,
+    items: bool = True,
+    item_results: ItemResults = no_item_results,
+) -> dict[str, int]:
+    """Write the export folder of dataset ``name`` into ``out``; returns the number of rows per file.
+
+    ``lines`` maps Kingfisher Process ``data.id`` to the input file's line (the loader's mapping); items
+    whose id is not in it get ``line`` null. Items are written in id order, which is Kingfisher Process
+    order and so the file's line order for a loaded file. ``items=False`` leaves out ``items.jsonl.gz``.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    with engine.connect() as conn:
+        dataset = dataset_by_name(conn, name)
+        if dataset is None:
+            raise LookupError(f"no dataset named {name!r}")
+        progress = get_progress(conn, dataset.id) or {"phase": None, "state": None, "size": 0}
+    params = {"id": dataset.id}
+    counts: dict[str, int] = {}
+    lines = lines or {}
+
+    meta = {"meta": dataset.meta, **progress}
+    (out / "dataset_meta.json").write_bytes(orjson.dumps(meta, option=orjson.OPT_INDENT_2))
+
+    if items:
+        rows = _stream(
+            engine,
+            "SELECT d.id, d.data->'ocid', d.source_data_id, c.field, c.resource FROM data_item d "
+            "LEFT JOIN item_check c ON c.item_id = d.id "
+            "WHERE d.dataset_id = :id AND d.data ? 'ocid' ORDER BY d.id",
+            params,
+        )
+
+        def item_lines() -> Iterator[dict[str, Any]]:
+            for item_id, ocid, source_data_id, field, resource in rows:
+                field_level, resource_level = item_results(
+                    item_id,
+                    bytes(field) if field is not None else None,
+                    bytes(resource) if resource is not None else None,
+                )
+                yield {
+                    "ocid": ocid,
+                    "line": lines.get(source_data_id),
+                    "item_id": item_id,
+                    "field_level": field_level,
+                    "resource_level": resource_level,
+                }
+
+        counts["items"] = _write_jsonl(out / "items.jsonl.gz", item_lines())
+
+    counts["dataset_level"] = _write_jsonl(
+        out / "dataset_level.jsonl.gz",
+        (
+            {"check_name": r[0], "result": r[1], "value": r[2], "meta": r[3]}
+            for r in _stream(
+                engine,
+                "SELECT check_name, result, value, meta FROM dataset_level_check WHERE dataset_id = :id "
+                "ORDER BY id",
+                params,
+            )
+        ),
+    )
+    counts["time_based"] = _write_jsonl(
+        out / "time_based.jsonl.gz",
+        (
+            dict(zip(_TIME_BASED_COLUMNS, r, strict=True))
+            for r in _stream(
+                engine,
+                "SELECT check_name, coverage_result, coverage_value, check_result, check_value, meta "
+                "FROM time_variance_level_check WHERE dataset_id = :id ORDER BY id",
+                params,
+            )
+        ),
+    )
+    counts["reports"] = _write_jsonl(
+        out / "reports.jsonl.gz",
+        (
+            {"type": r[0], "data": r[1]}
+            for r in _stream(
+                engine,
+                "SELECT type, data FROM report WHERE dataset_id = :id "
+                "ORDER BY type <> 'field_level_check', type, id",
+                params,
+            )
+        ),
+    )
+    examples = _stream(
+        engine,
+        "SELECT 'resource_level_check', check_name, data, id FROM resource_level_check_examples "
+        "WHERE dataset_id = :id UNION ALL "
+        "SELECT 'field_level_check', path, data, id FROM field_level_check_examples WHERE dataset_id = :id "
+        "ORDER BY 1 DESC, 4",
+        params,
+    )
+    counts["examples"] = _write_jsonl(
+        out / "examples.jsonl.gz", ({"type": r[0], "key": r[1], "data": r[2]} for r in examples)
+    )
+    return counts

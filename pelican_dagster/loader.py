@@ -1,0 +1,358 @@
+"""Load an OCDS file into Kingfisher Process tables as a complete compiled collection.
+
+Accepted input (gzip or not, detected from the content):
+
+* JSON Lines of compiled releases (one object per line) – the fast path: the lines are validated in
+  Python and COPied as they are (no re-serialisation), ``data`` rows de-duplicated by MD5 like
+  Kingfisher Process does;
+* release packages and record packages (one JSON document, or one per line), compiled with ocdskit /
+  ocdsmerge; a record's ``compiledRelease`` is used when it has no full releases.
+
+Two collections are created in one transaction, both completed: a root collection (with the packages
+and their releases/records; empty for JSON Lines of compiled releases) and a compiled collection
+(``transform_type = 'compile-releases'``) holding the compiled releases. A line that cannot be stored
+(invalid JSON, not an object, a ``\\u0000`` that jsonb rejects, a package that fails to compile) is
+reported in ``LoadResult.skipped`` with its reason – never silently dropped, never fatal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import hashlib
+import io
+import json
+import os
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from pelican_dagster.storage import kingfisher
+from pelican_dagster.storage.db import raw_cursor
+
+_COPY_BATCH_BYTES = 8 << 20
+
+
+@dataclass
+class LoadResult:
+    """What :func:`load_file` did."""
+
+    root_collection_id: int
+    collection_id: int
+    #: Compiled releases stored in the compiled collection.
+    items: int
+    #: ``(line, reason)`` for every line that was not stored.
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+    #: Kingfisher Process ``data.id`` → line (for packages: ordinal of the compiled release).
+    lines: dict[int, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    #: "compiled_releases" or "packages"
+    input_kind: str = "compiled_releases"
+
+
+def _open(path: Path):
+    with open(path, "rb") as f:
+        magic = f.read(2)
+    return gzip.open(path, "rb") if magic == b"\x1f\x8b" else open(path, "rb")
+
+
+def _has_nul(value: Any) -> bool:
+    """Whether a parsed JSON value holds U+0000 in any string or key (PostgreSQL jsonb cannot)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any("\x00" in k or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _parse(raw: bytes) -> Any:
+    """Parse one JSON text; orjson first, the standard library for what orjson refuses (big integers)."""
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return json.loads(raw)
+
+
+def _is_package(value: Any) -> bool:
+    return isinstance(value, dict) and (
+        isinstance(value.get("releases"), list) or isinstance(value.get("records"), list)
+    )
+
+
+def _escape_copy(raw: bytes) -> bytes:
+    # COPY text format: backslash, and tab/newline/CR (legal JSON whitespace) must be escaped.
+    raw = raw.replace(b"\\", b"\\\\")
+    if b"\t" in raw or b"\r" in raw or b"\n" in raw:
+        raw = raw.replace(b"\t", b"\\t").replace(b"\r", b"\\r").replace(b"\n", b"\\n")
+    return raw
+
+
+class _Staging:
+    """A temporary table ``(line, hash_md5, data jsonb)`` filled by COPY in batches."""
+
+    def __init__(self, conn: Connection, name: str):
+        self.conn = conn
+        self.name = name
+        self.cursor = raw_cursor(conn)
+        self.cursor.execute(
+            f"CREATE TEMP TABLE {name} (line integer, hash_md5 text, data jsonb) ON COMMIT DROP"
+        )
+        self.buffer = io.BytesIO()
+        self.count = 0
+
+    def add(self, line: int, raw: bytes) -> None:
+        digest = hashlib.md5(raw).hexdigest().encode()
+        self.buffer.write(b"%d\t%s\t%s\n" % (line, digest, _escape_copy(raw)))
+        self.count += 1
+        if self.buffer.tell() >= _COPY_BATCH_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.buffer.tell():
+            self.buffer.seek(0)
+            self.cursor.copy_expert(f"COPY {self.name} (line, hash_md5, data) FROM STDIN", self.buffer)
+            self.buffer = io.BytesIO()
+
+    def store_data(self, table: str = "data") -> None:
+        """Insert the staged documents into ``data``/``package_data`` (existing hashes are reused)."""
+        self.flush()
+        self.cursor.execute(
+            f"INSERT INTO {table} (hash_md5, data) SELECT hash_md5, data FROM {self.name} "
+            "ON CONFLICT (hash_md5) DO NOTHING"
+        )
+
+
+def _new_collection(
+    conn: Connection, source_id: str, data_version: dt.datetime, transform_from: int | None
+) -> int:
+    sql = """
+        INSERT INTO collection (source_id, data_version, sample, transform_type,
+                                transform_from_collection_id, store_start_at, options, steps, data_type)
+        VALUES (:source_id, :data_version, false, :transform_type, :transform_from, clock_timestamp(),
+                '{}'::jsonb, CAST(:steps AS jsonb), CAST(:data_type AS jsonb))
+        RETURNING id
+    """
+    params = {
+        "source_id": source_id,
+        "data_version": data_version,
+        "transform_type": kingfisher.COMPILED if transform_from else "",
+        "transform_from": transform_from,
+        "steps": json.dumps(["compile"] if transform_from is None else []),
+        "data_type": json.dumps({"format": "compiled_release" if transform_from else "release_package"}),
+    }
+    return conn.execute(sa.text(sql), params).scalar_one()
+
+
+def _complete(conn: Connection, collection_ids: Iterable[int], counts: dict[int, int]) -> None:
+    for cid in collection_ids:
+        conn.execute(
+            sa.text(
+                "UPDATE collection SET store_end_at = clock_timestamp(), completed_at = clock_timestamp(), "
+                "cached_compiled_releases_count = :n WHERE id = :id"
+            ),
+            {"id": cid, "n": counts.get(cid)},
+        )
+
+
+def _iter_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    with _open(path) as f:
+        for number, raw in enumerate(f, 1):
+            raw = raw.strip()
+            if raw:
+                yield number, raw
+
+
+def _whole_document(path: Path) -> bool:
+    """True when the file is one JSON document spread over several lines (a pretty-printed package)."""
+    with _open(path) as f:
+        first = f.readline().strip()
+    if not first:
+        return True
+    try:
+        _parse(first)
+    except ValueError:
+        return first[:1] in (b"{", b"[")
+    return False
+
+
+def load_file(
+    engine: Engine,
+    path: str | os.PathLike[str],
+    source_id: str | None = None,
+    data_version: dt.datetime | None = None,
+) -> LoadResult:
+    """Load ``path`` into the Kingfisher Process database of ``engine`` (tables created when absent).
+
+    ``source_id`` defaults to the file name without ``.jsonl.gz``/``.json`` suffixes.
+    """
+    start = time.perf_counter()
+    path = Path(path)
+    if source_id is None:
+        source_id = path.name.split(".")[0] or "file"
+    data_version = data_version or dt.datetime.now(dt.UTC)
+    with engine.begin() as conn:
+        kingfisher.ensure_tables(conn)
+    with engine.begin() as conn:
+        root = _new_collection(conn, source_id, data_version, None)
+        compiled = _new_collection(conn, source_id, data_version, root)
+        skipped: list[tuple[int, str]] = []
+        packages: list[tuple[int, dict[str, Any]]] = []
+        staging = _Staging(conn, "pelican_load_compiled")
+        if _whole_document(path):
+            with _open(path) as f:
+                raw = f.read()
+            try:
+                value = _parse(raw)
+            except ValueError as e:
+                value = None
+                skipped.append((1, f"invalid JSON: {e}"))
+            documents = value if isinstance(value, list) else [value] if value is not None else []
+            for value in documents:
+                if _is_package(value):
+                    packages.append((1, value))
+                elif isinstance(value, dict):
+                    packages.append((1, {"releases": [value]}))
+                else:
+                    skipped.append((1, f"not an object: {type(value).__name__}"))
+        else:
+            for number, raw in _iter_lines(path):
+                try:
+                    value = _parse(raw)
+                except ValueError as e:
+                    skipped.append((number, f"invalid JSON: {e}"))
+                    continue
+                if not isinstance(value, dict):
+                    skipped.append((number, f"not an object: {type(value).__name__}"))
+                elif b"\\u0000" in raw and _has_nul(value):
+                    skipped.append((number, "contains \\u0000, which PostgreSQL jsonb cannot store"))
+                elif _is_package(value):
+                    packages.append((number, value))
+                else:
+                    staging.add(number, raw)
+        kind = "compiled_releases"
+        if packages:
+            kind = "packages"
+            _load_packages(conn, root, packages, staging, skipped)
+        staging.store_data()
+        cursor = staging.cursor
+        cursor.execute(
+            f"""
+            INSERT INTO compiled_release (collection_id, data_id, ocid, release_date)
+            SELECT %s, d.id, coalesce(t.data->>'ocid', ''), coalesce(t.data->>'date', '')
+            FROM {staging.name} t JOIN data d ON d.hash_md5 = t.hash_md5 ORDER BY t.line
+            """,
+            (compiled,),
+        )
+        items = cursor.rowcount
+        cursor.execute(
+            f"""
+            INSERT INTO pelican_loaded_line (collection_id, data_id, line)
+            SELECT %s, d.id, t.line FROM {staging.name} t JOIN data d ON d.hash_md5 = t.hash_md5
+            ON CONFLICT DO NOTHING RETURNING data_id, line
+            """,
+            (compiled,),
+        )
+        lines: dict[int, int] = {}
+        for data_id, line in cursor.fetchall():
+            if data_id not in lines or line < lines[data_id]:
+                lines[data_id] = line
+        _complete(conn, (root, compiled), {compiled: items})
+    skipped.sort()
+    return LoadResult(root, compiled, items, skipped, lines, time.perf_counter() - start, kind)
+
+
+def _release_schema() -> Any:
+    """The release schema for merging: ``PELICAN_RELEASE_SCHEMA`` (path or URL) if set, else a
+    schema-less merge (arrays of objects merged by ``id``), which needs no network."""
+    configured = os.environ.get("PELICAN_RELEASE_SCHEMA")
+    if configured:
+        if Path(configured).exists():
+            return json.loads(Path(configured).read_text())
+        return configured
+    return {"type": "object", "properties": {}}
+
+
+def _load_packages(
+    conn: Connection,
+    root: int,
+    packages: list[tuple[int, dict[str, Any]]],
+    compiled_staging: _Staging,
+    skipped: list[tuple[int, str]],
+) -> None:
+    """Store packages and their releases/records in the root collection; stage compiled releases."""
+    from ocdskit.combine import merge
+
+    package_staging = _Staging(conn, "pelican_load_package")
+    release_staging = _Staging(conn, "pelican_load_release")
+    kinds: dict[int, str] = {}
+    to_merge: list[dict[str, Any]] = []
+    ready: list[dict[str, Any]] = []
+    for number, package in packages:
+        meta = {k: v for k, v in package.items() if k not in ("releases", "records")}
+        package_staging.add(number, orjson.dumps(meta))
+        if isinstance(package.get("records"), list):
+            kinds[number] = "record"
+            for record in package["records"]:
+                if not isinstance(record, dict):
+                    skipped.append((number, "a record is not an object"))
+                    continue
+                release_staging.add(number, orjson.dumps(record))
+                full = [r for r in record.get("releases") or [] if isinstance(r, dict) and "tag" in r]
+                if full:
+                    to_merge.extend(full)
+                elif isinstance(record.get("compiledRelease"), dict):
+                    ready.append(record["compiledRelease"])
+                else:
+                    skipped.append((number, "a record has neither full releases nor a compiledRelease"))
+        else:
+            kinds[number] = "release"
+            for release in package["releases"]:
+                if isinstance(release, dict):
+                    release_staging.add(number, orjson.dumps(release))
+                    to_merge.append(release)
+                else:
+                    skipped.append((number, "a release is not an object"))
+    package_staging.store_data("package_data")
+    release_staging.store_data("data")
+    cursor = release_staging.cursor
+    for kind in ("release", "record"):
+        numbers = [n for n, k in kinds.items() if k == kind]
+        if not numbers:
+            continue
+        extra = ", release_id, release_date" if kind == "release" else ""
+        extra_values = ", coalesce(r.data->>'id', ''), coalesce(r.data->>'date', '')" if extra else ""
+        cursor.execute(
+            f"""
+            INSERT INTO {kind} (collection_id, package_data_id, data_id, ocid{extra})
+            SELECT %s, pd.id, d.id, coalesce(r.data->>'ocid', ''){extra_values}
+            FROM pelican_load_release r
+            JOIN data d ON d.hash_md5 = r.hash_md5
+            JOIN pelican_load_package p ON p.line = r.line
+            JOIN package_data pd ON pd.hash_md5 = p.hash_md5
+            WHERE r.line = ANY(%s)
+            """,
+            (root, numbers),
+        )
+    ordinal = 0
+    try:
+        merged = list(merge([{"releases": to_merge}], schema=_release_schema(), ignore_version=True))
+    except Exception as e:  # a package that ocdsmerge cannot compile must not crash the load
+        merged = []
+        skipped.append((packages[0][0], f"could not compile the releases: {type(e).__name__}: {e}"))
+    for compiled in [*ready, *merged]:
+        ordinal += 1
+        raw = orjson.dumps(compiled)
+        if _has_nul(compiled):
+            skipped.append(
+                (ordinal, "compiled release contains \\u0000, which PostgreSQL jsonb cannot store")
+            )
+            continue
+        compiled_staging.add(ordinal, raw)

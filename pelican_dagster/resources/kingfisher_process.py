@@ -1,0 +1,26 @@
+"""The Kingfisher Process database (read by extraction and the sensor; written by the loader)."""
+
+from __future__ import annotations
+
+import dagster as dg
+from pydantic import Field
+from sqlalchemy.engine import Engine
+
+from pelican_dagster.resources import engines
+
+
+class KingfisherProcessResource(dg.ConfigurableResource):
+    """A Kingfisher Process database, by URL (``PELICAN_KINGFISHER_PROCESS_URL``).
+
+    Without a URL, the ``kingfisher_process`` database of the embedded server is used.
+    """
+
+    url: str | None = Field(default=None, description="SQLAlchemy/libpq URL; unset = embedded PostgreSQL")
+
+    def resolved_url(self) -> str:
+        """The URL actually used (normalised to psycopg2)."""
+        return engines.resolve(self.url, "kingfisher_process")
+
+    def get_engine(self, ensure_tables: bool = False) -> Engine:
+        """An engine, cached per process; ``ensure_tables`` creates the tables when absent (loader)."""
+        return engines.kingfisher_engine(self.resolved_url(), ensure_tables)

@@ -1,0 +1,111 @@
+"""The Kingfisher Process collection sensor: one dataset partition and one run per new complete compiled
+collection.
+
+A collection qualifies when it is **complete** (``pelican_dagster.storage.kingfisher``):
+``transform_type = 'compile-releases'``, ``completed_at`` set, ``deleted_at`` null, and it has compiled
+releases. For each, the sensor inserts a ``dataset`` row (name ``<source_id>_<data_version date>_<id>``,
+ancestor = the dataset of the same source with the greatest lower collection id, options from
+``PELICAN_MAX_SIZE``/``PELICAN_MAX_ITEMS``) with ON CONFLICT DO NOTHING on the collection id, so a
+collection is registered once however often, or however concurrently, the sensor runs; only rows it
+actually inserted become new partitions and run requests (``run_key`` = ``collection-<id>``).
+
+The cursor is the latest ``completed_at`` seen. Each tick looks back ``LOOKBACK`` before it, so a
+collection committed late with an earlier ``completed_at`` is still found (registration is idempotent).
+A dataset the sensor registered whose partition is missing (a tick that failed after the insert) is
+re-requested on the next tick.
+"""
+
+import datetime as dt
+import re
+
+import dagster as dg
+import sqlalchemy as sa
+
+from pelican_dagster import settings
+from pelican_dagster.jobs import pelican_job
+from pelican_dagster.partitions import datasets
+from pelican_dagster.resources import KingfisherProcessResource, ResultsDatabaseResource
+from pelican_dagster.storage import kingfisher
+from pelican_dagster.storage import schema as s
+from pelican_dagster.storage.results import previous_dataset_id, register_dataset
+
+LOOKBACK = dt.timedelta(hours=1)
+REGISTERED_BY = "sensor"
+
+
+def dataset_name(collection: kingfisher.Collection) -> str:
+    """The partition key of a collection's dataset: ``<source_id>_<YYYY-MM-DD>_<collection id>``."""
+    source = re.sub(r"[^A-Za-z0-9_.-]+", "-", collection.source_id or "collection").strip("-") or "collection"
+    day = f"_{collection.data_version:%Y-%m-%d}" if collection.data_version else ""
+    return f"{source}{day}_{collection.id}"
+
+
+def run_request(name: str, collection_id: int) -> dg.RunRequest:
+    """The run of a newly registered dataset (one per collection, whatever the tick)."""
+    return dg.RunRequest(
+        run_key=f"collection-{collection_id}",
+        partition_key=name,
+        tags={"pelican/collection_id": str(collection_id)},
+    )
+
+
+@dg.sensor(
+    job=pelican_job,
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Registers a dataset partition and starts a run for each new complete compiled collection.",
+)
+def kingfisher_process_collections(
+    context: dg.SensorEvaluationContext,
+    kingfisher_process: KingfisherProcessResource,
+    results: ResultsDatabaseResource,
+) -> dg.SensorResult | dg.SkipReason:
+    """Find complete compiled collections not yet registered; register and run each once."""
+    cursor = dt.datetime.fromisoformat(context.cursor) if context.cursor else None
+    with kingfisher_process.get_engine().connect() as kconn:
+        if not kconn.execute(sa.text("SELECT to_regclass('collection') IS NOT NULL")).scalar():
+            return dg.SkipReason("the Kingfisher Process database has no collection table yet")
+        collections = kingfisher.complete_collections(kconn, cursor - LOOKBACK if cursor else None)
+
+    options = {
+        "max_size": settings.max_size(),
+        "max_items": settings.max_items(),
+        "registered_by": REGISTERED_BY,
+    }
+    new: list[tuple[str, int]] = []
+    with results.get_engine().begin() as conn:
+        # Lower ids first, so that a newer collection of the same source finds the older as its ancestor.
+        for collection in sorted(collections, key=lambda c: c.id):
+            name = dataset_name(collection)
+            ancestor = previous_dataset_id(conn, collection.source_id, collection.id)
+            if register_dataset(
+                conn,
+                name,
+                collection_id=collection.id,
+                source_id=collection.source_id,
+                ancestor_id=ancestor,
+                options=options,
+            ):
+                new.append((name, collection.id))
+        # Recovery: registered by an earlier tick whose partition request never happened.
+        known = set(context.instance.get_dynamic_partitions(datasets.name))
+        orphans = conn.execute(
+            sa.select(s.dataset.c.name, s.dataset.c.collection_id).where(
+                s.dataset.c.options["registered_by"].astext == REGISTERED_BY
+            )
+        ).all()
+    new_names = {name for name, _ in new}
+    new += [(name, cid) for name, cid in orphans if name not in known and name not in new_names]
+
+    latest = max((c.completed_at for c in collections), default=None)
+    if cursor and (latest is None or latest < cursor):
+        latest = cursor
+    new_cursor = latest.isoformat() if latest else context.cursor
+    if not new:
+        return dg.SensorResult(skip_reason="no new complete compiled collection", cursor=new_cursor)
+    context.log.info(f"registering {len(new)} dataset(s): {', '.join(name for name, _ in new)}")
+    return dg.SensorResult(
+        run_requests=[run_request(name, cid) for name, cid in new],
+        dynamic_partitions_requests=[datasets.build_add_request([name for name, _ in new])],
+        cursor=new_cursor,
+    )

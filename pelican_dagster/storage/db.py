@@ -1,0 +1,112 @@
+"""Engines, URL normalisation and the fast bulk helpers (COPY, upsert) shared by every database layer.
+
+SQLAlchemy 2.1 reads a bare ``postgresql://`` URL as psycopg 3; the project uses psycopg2 (its COPY API
+is what the bulk paths rely on), so every URL a user gives passes through :func:`normalise_url`.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+_DRIVER = "postgresql+psycopg2"
+#: Rows buffered per COPY round trip: large enough to amortise the call, small enough to bound memory.
+COPY_BATCH_ROWS = 2000
+
+
+def normalise_url(url: str) -> str:
+    """Return ``url`` with the psycopg2 driver: ``postgres://`` and ``postgresql://`` become
+    ``postgresql+psycopg2://``; a URL that already names a driver is kept."""
+    url = url.strip()
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return f"{_DRIVER}://{url[len(prefix) :]}"
+    return url
+
+
+def libpq_url(url: str) -> str:
+    """The same URL without a SQLAlchemy driver suffix (for libpq tools such as ``psql``)."""
+    url = normalise_url(url)
+    scheme, _, rest = url.partition("://")
+    return f"postgresql://{rest}" if scheme.startswith("postgresql") else url
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """A SQLAlchemy engine on ``url`` (normalised), checking connections before use."""
+    kwargs.setdefault("pool_pre_ping", True)
+    return sa.create_engine(normalise_url(url), **kwargs)
+
+
+def raw_cursor(conn: Connection):
+    """The psycopg2 cursor under a SQLAlchemy connection (same transaction)."""
+    return conn.connection.driver_connection.cursor()
+
+
+def _copy_text(value: Any) -> str:
+    """One value in COPY text format (``\\N`` is NULL; backslash, tab, newline and CR escaped)."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bytes | bytearray | memoryview):
+        # bytea hex input; the backslash itself must be escaped in COPY text format.
+        return "\\\\x" + bytes(value).hex()
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    text = value if isinstance(value, str) else str(value)
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return text
+
+
+def copy_rows(conn: Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """COPY ``rows`` into ``table(columns)`` on ``conn`` (inside its transaction); returns the row count.
+
+    Values may be None, str, int, float, bool or bytes (bytea). Rows are streamed in batches, so an
+    iterator of any length uses bounded memory.
+    """
+    cursor = raw_cursor(conn)
+    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    total = 0
+    buffer = io.StringIO()
+    pending = 0
+    for row in rows:
+        buffer.write("\t".join(_copy_text(v) for v in row))
+        buffer.write("\n")
+        pending += 1
+        if pending >= COPY_BATCH_ROWS:
+            buffer.seek(0)
+            cursor.copy_expert(sql, buffer)
+            total += pending
+            buffer = io.StringIO()
+            pending = 0
+    if pending:
+        buffer.seek(0)
+        cursor.copy_expert(sql, buffer)
+        total += pending
+    return total
+
+
+def upsert(
+    conn: Connection,
+    table: sa.Table,
+    values: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+    conflict: Sequence[str],
+    update: Sequence[str] | None = None,
+) -> None:
+    """INSERT ``values`` into ``table``; on a conflict on the ``conflict`` columns, replace the ``update``
+    columns (default: every given column except the conflict ones) – so a re-run replaces its rows."""
+    from sqlalchemy.dialects.postgresql import insert
+
+    rows = [values] if isinstance(values, Mapping) else list(values)
+    if not rows:
+        return
+    stmt = insert(table).values(rows)
+    columns = update if update is not None else [c for c in rows[0] if c not in conflict]
+    set_ = {c: stmt.excluded[c] for c in columns}
+    if "modified" in table.c and "modified" not in set_:
+        set_["modified"] = sa.func.now()
+    stmt = stmt.on_conflict_do_update(index_elements=list(conflict), set_=set_) if set_ else stmt
+    conn.execute(stmt if set_ else stmt.on_conflict_do_nothing(index_elements=list(conflict)))

@@ -1,0 +1,211 @@
+"""The results database, as SQLAlchemy Core tables (pipeline.md §7, extended for Dagster).
+
+The tables are created and upgraded by the versioned Alembic migrations in ``migrations/`` (see
+:mod:`pelican_dagster.storage.migrate`); this module only describes them for queries. A test checks that
+the two agree. Differences from Pelican: unique keys on every result table (a re-run replaces its rows),
+``dataset.collection_id``/``source_id``/``options``, ``data_item.ocid``/``source_data_id``, compact per-item
+results (``item_check``) and per-chunk partial aggregates (``item_check_chunk``) instead of Pelican's JSON
+``field_level_check``/``resource_level_check`` rows, and ON DELETE CASCADE on every foreign key.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = sa.MetaData()
+
+
+def _timestamps() -> list[sa.Column]:
+    return [
+        sa.Column("created", sa.DateTime, nullable=False, server_default=sa.func.now()),
+        sa.Column("modified", sa.DateTime, nullable=False, server_default=sa.func.now()),
+    ]
+
+
+def _dataset_fk(**kwargs) -> sa.Column:
+    return sa.Column(
+        "dataset_id", sa.BigInteger, sa.ForeignKey("dataset.id", ondelete="CASCADE"), nullable=False, **kwargs
+    )
+
+
+dataset = sa.Table(
+    "dataset",
+    metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True),
+    # The Dagster partition key.
+    sa.Column("name", sa.String(255), nullable=False, unique=True),
+    sa.Column("meta", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    # Pelican has no foreign key here (an ancestor may be removed before its descendants).
+    sa.Column("ancestor_id", sa.BigInteger),
+    # The Kingfisher Process collection; NULL for a filtered dataset.
+    sa.Column("collection_id", sa.BigInteger),
+    sa.Column("source_id", sa.Text),
+    # {"max_items": int | null, "max_size": int | null}
+    sa.Column("options", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    *_timestamps(),
+    # One dataset per collection (the sensor's ON CONFLICT target); filtered datasets have no collection.
+    sa.Index(
+        "dataset_collection_id_key",
+        "collection_id",
+        unique=True,
+        postgresql_where=sa.text("collection_id IS NOT NULL"),
+    ),
+    sa.Index("dataset_source_id_idx", "source_id", "collection_id"),
+)
+
+dataset_filter = sa.Table(
+    "dataset_filter",
+    metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True),
+    sa.Column(
+        "dataset_id_original",
+        sa.BigInteger,
+        sa.ForeignKey("dataset.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column(
+        "dataset_id_filtered",
+        sa.BigInteger,
+        sa.ForeignKey("dataset.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    sa.Column("filter_message", JSONB, nullable=False),
+    *_timestamps(),
+)
+
+data_item = sa.Table(
+    "data_item",
+    metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True),
+    _dataset_fk(),
+    sa.Column("data", JSONB, nullable=False),
+    # data->>'ocid', computed when the item is extracted (NULL when the key is missing or null).
+    sa.Column("ocid", sa.Text),
+    # Kingfisher Process data.id the item was copied from.
+    sa.Column("source_data_id", sa.BigInteger),
+    *_timestamps(),
+    sa.Index("data_item_dataset_id_id_idx", "dataset_id", "id"),
+    sa.Index("data_item_dataset_id_ocid_idx", "dataset_id", "ocid"),
+)
+
+progress_monitor_dataset = sa.Table(
+    "progress_monitor_dataset",
+    metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True),
+    _dataset_fk(unique=True),
+    sa.Column("state", sa.String(255), nullable=False),
+    sa.Column("phase", sa.String(255), nullable=False),
+    sa.Column("size", sa.Integer),
+    *_timestamps(),
+)
+
+item_check = sa.Table(
+    "item_check",
+    metadata,
+    sa.Column("item_id", sa.BigInteger, sa.ForeignKey("data_item.id", ondelete="CASCADE"), primary_key=True),
+    _dataset_fk(),
+    # Compact encodings chosen by pelican_dagster.item_pass (opaque here).
+    sa.Column("field", sa.LargeBinary),
+    sa.Column("resource", sa.LargeBinary),
+    sa.Column("facts", sa.LargeBinary),
+    sa.Index("item_check_dataset_id_item_id_idx", "dataset_id", "item_id"),
+)
+
+item_check_chunk = sa.Table(
+    "item_check_chunk",
+    metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True),
+    _dataset_fk(),
+    sa.Column("first_item_id", sa.BigInteger, nullable=False),
+    sa.Column("last_item_id", sa.BigInteger, nullable=False),
+    sa.Column("item_count", sa.Integer, nullable=False),
+    sa.Column("checked_count", sa.Integer, nullable=False),
+    sa.Column("skipped_count", sa.Integer, nullable=False),
+    sa.Column("field_state", sa.LargeBinary),
+    sa.Column("resource_state", sa.LargeBinary),
+    sa.Column("seconds", sa.Float),
+    sa.Column("created", sa.DateTime, nullable=False, server_default=sa.func.now()),
+    sa.UniqueConstraint("dataset_id", "first_item_id", name="item_check_chunk_dataset_id_first_item_id_key"),
+)
+
+dataset_level_check = sa.Table(
+    "dataset_level_check",
+    metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True),
+    _dataset_fk(),
+    sa.Column("check_name", sa.String, nullable=False),
+    sa.Column("result", sa.Boolean),
+    sa.Column("value", sa.Integer),
+    sa.Column("meta", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    *_timestamps(),
+    sa.UniqueConstraint("dataset_id", "check_name", name="dataset_level_check_dataset_id_check_name_key"),
+)
+
+time_variance_level_check = sa.Table(
+    "time_variance_level_check",
+    metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True),
+    _dataset_fk(),
+    sa.Column("check_name", sa.String, nullable=False),
+    sa.Column("coverage_result", sa.Boolean),
+    sa.Column("coverage_value", sa.Integer),
+    sa.Column("check_result", sa.Boolean),
+    sa.Column("check_value", sa.Integer),
+    sa.Column("meta", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    *_timestamps(),
+    sa.UniqueConstraint(
+        "dataset_id", "check_name", name="time_variance_level_check_dataset_id_check_name_key"
+    ),
+)
+
+report = sa.Table(
+    "report",
+    metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True),
+    _dataset_fk(),
+    # field_level_check | resource_level_check (Pelican's enum report_type; a varchar here).
+    sa.Column("type", sa.String(64), nullable=False),
+    sa.Column("data", JSONB, nullable=False),
+    *_timestamps(),
+    sa.UniqueConstraint("dataset_id", "type", name="report_dataset_id_type_key"),
+)
+
+field_level_check_examples = sa.Table(
+    "field_level_check_examples",
+    metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True),
+    _dataset_fk(),
+    sa.Column("path", sa.String, nullable=False),
+    sa.Column("data", JSONB, nullable=False),
+    *_timestamps(),
+    sa.UniqueConstraint("dataset_id", "path", name="field_level_check_examples_dataset_id_path_key"),
+)
+
+resource_level_check_examples = sa.Table(
+    "resource_level_check_examples",
+    metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True),
+    _dataset_fk(),
+    sa.Column("check_name", sa.String, nullable=False),
+    sa.Column("data", JSONB, nullable=False),
+    *_timestamps(),
+    sa.UniqueConstraint(
+        "dataset_id", "check_name", name="resource_level_check_examples_dataset_id_check_name_key"
+    ),
+)
+
+exchange_rates = sa.Table(
+    "exchange_rates",
+    metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True),
+    sa.Column("valid_on", sa.Date, nullable=False, unique=True),
+    sa.Column("rates", JSONB, nullable=False),
+    *_timestamps(),
+)
+
+#: Pelican's dataset phases and states (pipeline.md §5.1).
+PHASES = ("CONTRACTING_PROCESS", "DATASET", "TIME_VARIANCE", "CHECKED", "DELETED")
+STATES = ("IN_PROGRESS", "OK")
