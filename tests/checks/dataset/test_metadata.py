@@ -1,0 +1,48 @@
+"""Dataset metadata (pipeline.md §6.2)."""
+
+from __future__ import annotations
+
+from pelican_dagster.checks.dataset import DatasetMetadata, extract_facts
+
+
+def metadata(items):
+    aggregate = DatasetMetadata()
+    for item in items:
+        aggregate.add(extract_facts(item))
+    return aggregate.result()
+
+
+def test_counts():
+    items = [
+        {
+            "ocid": "a",
+            "planning": None,
+            "tender": {},
+            "awards": [{}, {}],
+            "contracts": [{"implementation": None}],
+        },
+        {
+            "ocid": "a",
+            "tender": {"id": 1},
+            "awards": {"id": 1},
+            "contracts": [{"implementation": [{}, {}]}, {}],
+        },
+        {"ocid": 1, "contracts": {"implementation": {}}},
+        {"ocid": 1.0},  # equal to 1 in Python
+        {"ocid": None},
+        {"ocid": ""},
+        {"ocid": {"x": 1}},
+        {"ocid": {"x": 1}},  # objects never match anything (Pelican raises)
+        {"planning": {}, "tender": {}},  # no ocid: skipped
+    ]
+    assert metadata(items) == {
+        "compiled_releases": {"total_unique_ocids": 6},
+        "tender_lifecycle": {"planning": 1, "tender": 2, "award": 2, "contract": 3, "implementation": 4},
+    }
+
+
+def test_empty():
+    assert metadata([]) == {
+        "compiled_releases": {"total_unique_ocids": 0},
+        "tender_lifecycle": {"planning": 0, "tender": 0, "award": 0, "contract": 0, "implementation": 0},
+    }
