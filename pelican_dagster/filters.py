@@ -48,7 +48,7 @@ from typing import Any
 
 from pelican_dagster.checks.primitives import parse_date
 
-__all__ = ["KNOWN_KEYS", "FilterError", "FilterSpec", "ilike_to_regex"]
+__all__ = ["KNOWN_KEYS", "NOT_INHERITED", "FilterError", "FilterSpec", "ilike_to_regex", "inherited_meta"]
 
 #: Every key a filter message may hold, in the order ``to_message`` writes them.
 KNOWN_KEYS = (
@@ -62,6 +62,17 @@ KNOWN_KEYS = (
     "procuring_entity_pattern",
     "max_items",
 )
+
+
+#: Dataset metadata that a filtered dataset recomputes instead of inheriting (pipeline.md §3 step 1, §6).
+NOT_INHERITED = ("tender_lifecycle", "compiled_releases", "data_quality_tool_metadata")
+
+
+def inherited_meta(original_meta: Any) -> dict[str, Any]:
+    """The metadata a filtered dataset starts with: the original's, minus what is recomputed (a copy)."""
+    if not isinstance(original_meta, dict):
+        return {}
+    return {k: v for k, v in original_meta.items() if k not in NOT_INHERITED}
 
 
 class FilterError(ValueError):
@@ -214,6 +225,9 @@ class FilterSpec:
             procuring_entity=_name_filter(message, "procuring_entity"),
             max_items=max_items,
         )
+
+    #: The same as :meth:`parse`, under the name other message types use.
+    from_message = parse
 
     def matches(self, item: Any) -> bool:
         """True when the item passes every condition of the filter (``max_items`` is not a condition)."""

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from pelican_dagster.filters import KNOWN_KEYS, FilterError, FilterSpec, ilike_to_regex
+from pelican_dagster.filters import KNOWN_KEYS, FilterError, FilterSpec, ilike_to_regex, inherited_meta
 from tests.conformance.compare import DATA, iter_items
 
 
@@ -235,3 +235,23 @@ def test_on_real_data():
     same_day = sum(1 for d in dates if d == middle)
     assert len(before) + len(after) == len(items) + same_day
     assert all(r["date"][:10] <= middle for r in before)
+
+
+def test_inherited_meta():
+    meta = {
+        "kingfisher_metadata": {"collection_id": 1},
+        "collection_metadata": {"publisher": "P"},
+        "tender_lifecycle": {"tender": 3},
+        "compiled_releases": {"total_unique_ocids": 3},
+        "data_quality_tool_metadata": {"processing_start": "x"},
+    }
+    assert inherited_meta(meta) == {
+        "kingfisher_metadata": {"collection_id": 1},
+        "collection_metadata": {"publisher": "P"},
+    }
+    assert meta["tender_lifecycle"] == {"tender": 3}  # the original is left alone
+    assert inherited_meta(None) == {}
+
+
+def test_from_message_is_parse():
+    assert FilterSpec.from_message({"max_items": 2}) == FilterSpec.parse({"max_items": 2})

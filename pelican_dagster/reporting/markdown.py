@@ -27,6 +27,7 @@ __all__ = [
     "compiled_release_table",
     "dataset_level_table",
     "field_level_table",
+    "markdown_sections",
     "md_text",
     "overview",
     "pass_rate",
@@ -178,6 +179,26 @@ def _span(start: Any, end: Any) -> str | None:
     if start in (None, "") and end in (None, ""):
         return None
     return f"{start or '?'} – {end or '?'}"
+
+
+def markdown_sections(data: ReportData, top: int = 25) -> dict[str, str]:
+    """Each part of the report as its own Markdown string, keyed for Dagster metadata entries.
+
+    Keys: ``overview``, ``field_level_chart``, ``field_level``, ``compiled_release``, ``dataset_level``,
+    ``dataset_level_charts``, ``time_based``. Empty parts (e.g. no charts) are left out.
+    """
+    from pelican_dagster.reporting.charts import coverage_histogram_md, dataset_charts_md
+
+    sections = {
+        "overview": overview(data),
+        "field_level_chart": coverage_histogram_md(data.field_report),
+        "field_level": field_level_table(data.field_report, top=top),
+        "compiled_release": compiled_release_table(data.resource_report),
+        "dataset_level": dataset_level_table(data.dataset_level),
+        "dataset_level_charts": dataset_charts_md(data.dataset_level),
+        "time_based": time_based_table(data.time_based, data.ancestor),
+    }
+    return {key: text for key, text in sections.items() if text}
 
 
 def report_markdown(data: ReportData, top: int = 25) -> str:

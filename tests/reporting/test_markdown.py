@@ -10,6 +10,7 @@ from pelican_dagster.reporting.markdown import (
     compiled_release_table,
     dataset_level_table,
     field_level_table,
+    markdown_sections,
     md_text,
     overview,
     report_markdown,
@@ -143,3 +144,18 @@ def test_hostile_strings_are_escaped():
     # code blocks of the charts are never closed early by data
     assert "``` " not in text.replace("```\n", "")
     assert EVIL not in text
+
+
+def test_markdown_sections():
+    sections = markdown_sections(load("paraguay.time-based"))
+    assert list(sections) == [
+        "overview",
+        "field_level_chart",
+        "field_level",
+        "compiled_release",
+        "dataset_level",
+        "dataset_level_charts",
+        "time_based",
+    ]
+    assert all(text.strip() for text in sections.values())
+    assert "field_level_chart" not in markdown_sections(ReportData(name="empty"))
