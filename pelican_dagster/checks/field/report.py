@@ -1,0 +1,317 @@
+"""The field-level report and its examples (report-shapes.md §5.2, §6.2; pipeline.md §4.4 step 3).
+
+:class:`FieldReport` accumulates compact :class:`~pelican_dagster.checks.field.evaluate.FieldResult`
+objects. Counts are a 9-bin histogram of outcome codes per path, from which every count of the report
+follows. Examples are uniform random samples of at most 20 check results per path, group and check,
+split passed/failed; an example is built from the item (by re-running the checks of that one path)
+only when it is kept. Reports of chunks checked in parallel merge with :meth:`FieldReport.merge`.
+
+Sampling uses Algorithm L (skip-ahead reservoir sampling): it keeps the same uniform distribution as
+Pelican's Algorithm R but draws random numbers only for the values it keeps, which matters here (a
+dataset offers millions of check results). Pelican seeds nothing; here the generator is seeded.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Iterable
+from typing import Any
+
+from pelican_dagster.checks.context import CheckContext
+from pelican_dagster.checks.field.evaluate import FieldResult, path_entries
+from pelican_dagster.checks.field.paths import PATHS
+from pelican_dagster.checks.sampling import merge_samples, rng_for
+
+__all__ = ["EXAMPLES", "FieldReport"]
+
+#: Examples kept per sample (Pelican's Reservoir(20)).
+EXAMPLES = 20
+
+# Outcome codes (see evaluate.FieldResult): 0 exists failed, 3 non_empty failed, 6 passed without
+# quality, 7 passed and quality passed, 8 passed and quality failed.
+_EXISTS_PASSED_CODES = (3, 6, 7, 8)
+_COVERAGE_PASSED_CODES = (6, 7, 8)
+
+# Sample names per path. Group samples receive one value per *check result* (pipeline.md §4.4).
+_COVERAGE_SAMPLES = (
+    "coverage.passed",
+    "coverage.failed",
+    "exists.passed",
+    "exists.failed",
+    "non_empty.passed",
+    "non_empty.failed",
+)
+_QUALITY_SAMPLES = ("quality.passed", "quality.failed", "check.passed", "check.failed")
+
+
+class _Sampler:
+    """A uniform sample of at most ``k`` values with skip-ahead (Algorithm L), offered in batches."""
+
+    __slots__ = ("count", "k", "next", "samples", "w")
+
+    def __init__(self, k: int, count: int = 0, samples: list[Any] | None = None) -> None:
+        self.k = k
+        self.count = count
+        self.samples: list[Any] = samples if samples is not None else []
+        self.w = 0.0
+        self.next = -1  # index of the next value to keep once the sample is full; -1 = not drawn
+
+    def _draw(self, rng: random.Random, last: int) -> None:
+        # Index of the next kept value after ``last`` (geometric skip with parameter w).
+        r = max(rng.random(), 1e-300)
+        self.next = last + int(math.log(r) / math.log1p(-self.w)) + 1
+
+    def _start(self, rng: random.Random) -> None:
+        # w is the largest of the k random keys kept so far; given n values seen it is Beta(k, n - k + 1)
+        # (for n = k: the maximum of k uniforms), so a merged sample can go on being offered values.
+        n = self.count
+        self.w = min(rng.betavariate(self.k, n - self.k + 1), 1.0 - 1e-16)
+        self._draw(rng, n - 1)
+
+    def take(self, m: int, rng: random.Random) -> list[tuple[int, int]]:
+        """Offer ``m`` values; return (offset in this batch, slot) of each value to store, in order."""
+        start = self.count
+        end = start + m
+        k = self.k
+        kept: list[tuple[int, int]] = []
+        while self.count < end and len(self.samples) < k:  # filling: every value is kept
+            kept.append((self.count - start, len(self.samples)))
+            self.samples.append(None)
+            self.count += 1
+        if self.count < end:  # full, and values of this batch left
+            if self.next < 0:
+                self._start(rng)
+            while self.next < end:
+                kept.append((self.next - start, rng.randrange(k)))
+                self.w = min(self.w * math.exp(math.log(max(rng.random(), 1e-300)) / k), 1.0 - 1e-16)
+                self._draw(rng, self.next)
+            self.count = end
+        return kept
+
+
+class FieldReport:
+    """Counts and examples of the field-level checks over a dataset (or one chunk of it)."""
+
+    def __init__(self, seed_or_rng: int | str | random.Random = 0, ctx: CheckContext | None = None) -> None:
+        """``seed_or_rng``: run seed or generator; ``ctx``: to rebuild examples (else the result's)."""
+        if isinstance(seed_or_rng, random.Random):
+            self.rng = seed_or_rng
+        else:
+            self.rng = rng_for(seed_or_rng, "field_level")
+        self.ctx = ctx
+        #: Per path index, how many entries had each outcome code (0..8).
+        self.hist: list[list[int]] = [[0] * 9 for _ in PATHS]
+        #: (path index, sample name) → sampler of example dicts.
+        self.samplers: dict[tuple[int, str], _Sampler] = {}
+
+    # -- accumulation ------------------------------------------------------------------------------
+
+    def add(self, item_id: Any, ocid: Any, result: FieldResult, item: dict[str, Any] | None = None) -> None:
+        """Count one item's result and offer its check results to the example samples.
+
+        Examples need the item (``item`` or the one the result was computed from) and a context; without
+        them only the counts are kept.
+        """
+        hist = self.hist
+        item = item if item is not None else result.item
+        ctx = self.ctx if self.ctx is not None else result.ctx
+        sample = item is not None and ctx is not None
+        for index, codes in result.codes.items():
+            h = hist[index]
+            if len(codes) == 1:
+                h[codes[0]] += 1
+                local = None
+            else:
+                local = [0] * 9
+                for code in codes:
+                    local[code] += 1
+                for code in range(9):
+                    h[code] += local[code]
+            if sample:
+                if local is None:
+                    local = [0] * 9
+                    local[codes[0]] = 1
+                self._sample(index, codes, local, item, ctx, item_id, ocid)
+
+    def _sample(
+        self,
+        index: int,
+        codes: list[int],
+        local: list[int],
+        item: dict[str, Any],
+        ctx: CheckContext,
+        item_id: Any,
+        ocid: Any,
+    ) -> None:
+        exists_passed = local[3] + local[6] + local[7] + local[8]
+        non_empty_passed = local[6] + local[7] + local[8]
+        offered = {
+            "coverage.passed": exists_passed + non_empty_passed,
+            "coverage.failed": local[0] + local[3],
+            "exists.passed": exists_passed,
+            "exists.failed": local[0],
+            "non_empty.passed": non_empty_passed,
+            "non_empty.failed": local[3],
+        }
+        if PATHS[index].quality is not None:
+            offered["quality.passed"] = offered["check.passed"] = local[7]
+            offered["quality.failed"] = offered["check.failed"] = local[8]
+        entries = None
+        rng = self.rng
+        samplers = self.samplers
+        for name, m in offered.items():
+            if not m:
+                continue
+            sampler = samplers.get((index, name))
+            if sampler is None:
+                sampler = samplers[(index, name)] = _Sampler(EXAMPLES)
+            kept = sampler.take(m, rng)
+            if not kept:
+                continue
+            if entries is None:
+                entries = path_entries(item, PATHS[index], ctx)
+            results = _offered_results(name, codes, entries)
+            for offset, slot in kept:
+                path, result = results[offset]
+                sampler.samples[slot] = {
+                    "meta": {"ocid": ocid, "item_id": item_id},
+                    "path": path,
+                    "result": result,
+                }
+
+    # -- merging -----------------------------------------------------------------------------------
+
+    def to_state(self) -> dict[str, Any]:
+        """A JSON-serialisable state (non-zero histograms and the samples) for :meth:`merge`."""
+        return {
+            "hist": {str(i): h for i, h in enumerate(self.hist) if any(h)},
+            "samples": {f"{i}|{name}": [s.count, s.samples] for (i, name), s in self.samplers.items()},
+        }
+
+    @classmethod
+    def merge(
+        cls,
+        states: Iterable[dict[str, Any]],
+        rng: random.Random | int | str = 0,
+        ctx: CheckContext | None = None,
+    ) -> FieldReport:
+        """One report from the states of reports over disjoint parts of a dataset."""
+        out = cls(rng, ctx)
+        parts: dict[tuple[int, str], list[tuple[int, list[Any]]]] = {}
+        for state in states:
+            for key, h in state["hist"].items():
+                target = out.hist[int(key)]
+                for code in range(9):
+                    target[code] += h[code]
+            for key, (count, samples) in state["samples"].items():
+                index, name = key.split("|", 1)
+                parts.setdefault((int(index), name), []).append((count, samples))
+        for key in sorted(parts):
+            count, samples = merge_samples(parts[key], EXAMPLES, out.rng)
+            out.samplers[key] = _Sampler(EXAMPLES, count, samples)
+        return out
+
+    # -- output ------------------------------------------------------------------------------------
+
+    def report(self) -> dict[str, Any]:
+        """The ``field_level_check`` report: all 559 paths (report-shapes.md §5.2)."""
+        out = {}
+        for field, h in zip(PATHS, self.hist, strict=True):
+            total = sum(h)
+            exists_failed = h[0]
+            passed = h[6] + h[7] + h[8]
+            quality_total = h[7] + h[8]
+            quality_counts = {"passed_count": h[7], "failed_count": h[8], "total_count": quality_total}
+            out[field.path] = {
+                "examples_filled": False,
+                "processing_order": field.index,
+                "coverage": {
+                    "passed_count": passed,
+                    "failed_count": total - passed,
+                    "total_count": total,
+                    "checks": {
+                        "exists": {
+                            "passed_count": total - exists_failed,
+                            "failed_count": exists_failed,
+                            "total_count": total,
+                        },
+                        "non_empty": {
+                            "passed_count": passed,
+                            "failed_count": h[3],
+                            "total_count": total - exists_failed,
+                        },
+                    },
+                },
+                "quality": {
+                    **quality_counts,
+                    "checks": {field.quality: dict(quality_counts)} if field.quality else {},
+                },
+            }
+        return out
+
+    def examples(self) -> dict[str, dict[str, Any]]:
+        """The ``field_level_check_examples`` data of every path (report-shapes.md §6.2)."""
+        out = {}
+        for field in PATHS:
+            i = field.index
+
+            def got(name: str, i: int = i) -> list[Any]:
+                sampler = self.samplers.get((i, name))
+                return list(sampler.samples) if sampler else []
+
+            quality_checks = {}
+            if field.quality:
+                quality_checks[field.quality] = {
+                    "passed_examples": got("check.passed"),
+                    "failed_examples": got("check.failed"),
+                }
+            out[field.path] = {
+                "coverage": {
+                    "passed_examples": got("coverage.passed"),
+                    "failed_examples": got("coverage.failed"),
+                    "checks": {
+                        check: {
+                            "passed_examples": got(f"{check}.passed"),
+                            "failed_examples": got(f"{check}.failed"),
+                        }
+                        for check in ("exists", "non_empty")
+                    },
+                },
+                "quality": {
+                    "passed_examples": got("quality.passed"),
+                    "failed_examples": got("quality.failed"),
+                    "checks": quality_checks,
+                },
+            }
+        return out
+
+
+def _offered_results(name: str, codes: list[int], entries: list[dict[str, Any]]) -> list[tuple[str, Any]]:
+    """The (indexed path, check result) values offered to sample ``name`` by one item, in order."""
+    out = []
+    for code, entry in zip(codes, entries, strict=True):
+        path = entry["path"]
+        coverage_results = entry["coverage"]["check_results"]
+        if name == "coverage.passed":
+            out.extend((path, r) for r in coverage_results if r["result"])
+        elif name == "coverage.failed":
+            out.extend((path, r) for r in coverage_results if not r["result"])
+        elif name == "exists.passed":
+            if code in _EXISTS_PASSED_CODES:
+                out.append((path, coverage_results[0]))
+        elif name == "exists.failed":
+            if code == 0:
+                out.append((path, coverage_results[0]))
+        elif name == "non_empty.passed":
+            if code in _COVERAGE_PASSED_CODES:
+                out.append((path, coverage_results[1]))
+        elif name == "non_empty.failed":
+            if code == 3:
+                out.append((path, coverage_results[1]))
+        elif name in ("quality.passed", "check.passed"):
+            if code == 7:
+                out.append((path, entry["quality"]["check_results"][0]))
+        elif code == 8:  # quality.failed, check.failed
+            out.append((path, entry["quality"]["check_results"][0]))
+    return out
