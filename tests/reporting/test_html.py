@@ -221,7 +221,7 @@ def test_renders_in_headless_chromium(tmp_path):
     CHROMIUM is None, reason="no chromium binary (apt-get install chromium) to render the HTML"
 )
 def test_screenshot(tmp_path):
-    """A screenshot of a real report renders (look at it: tests/reporting/README or the test's tmp_path)."""
+    """A screenshot of a real report renders (to look at it, open report.png in the test's tmp_path)."""
     page = tmp_path / "report.html"
     page.write_text(render_html(rich()), encoding="utf-8")
     shot = tmp_path / "report.png"
