@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from pelican_dagster.checks.compiled_release import CHECK_NAMES
 from pelican_dagster.checks.compiled_release.report import ResourceReport
 from pelican_dagster.checks.compiled_release.result import multiple, not_applicable, single
@@ -103,11 +105,14 @@ def test_merge_sample_is_uniform_over_chunks():
     # A small chunk and a big one: the share of examples from each follows their sizes.
     from_small = 0
     for seed in range(200):
-        small, big = ResourceReport(rng_for(seed, "s")), ResourceReport(rng_for(seed, "b"))
+        small, big = (
+            ResourceReport(rng_for(seed, "s"), (FIRST,)),
+            ResourceReport(rng_for(seed, "b"), (FIRST,)),
+        )
         for i in range(25):
-            small.add(i, "s", results(single(True)))
+            small.add(i, "s", {FIRST: single(True)})
         for i in range(25, 100):
-            big.add(i, "b", results(single(True)))
+            big.add(i, "b", {FIRST: single(True)})
         merged = ResourceReport.merge([small.to_state(), big.to_state()], rng_for(seed, "m"))
         from_small += sum(e["meta"]["ocid"] == "s" for e in merged.examples()[FIRST]["passed_examples"])
     assert 0.2 < from_small / (200 * 20) < 0.3
@@ -122,3 +127,38 @@ def test_empty_report():
         "failed_examples": [],
         "undefined_examples": [],
     }
+
+
+@pytest.mark.parametrize("total", [5, 20, 21, 60, 300])
+def test_each_value_is_equally_likely_to_be_kept(total):
+    kept = [0] * total
+    runs = 400
+    for seed in range(runs):
+        report = ResourceReport(rng_for(seed, "u"), (FIRST,))
+        for i in range(total):
+            report.add(i, "o", {FIRST: single(True)})
+        for example in report.examples()[FIRST]["passed_examples"]:
+            kept[example["meta"]["item_id"]] += 1
+    expected = runs * min(1.0, 20 / total)
+    assert sum(kept) == runs * min(20, total)
+    # early, middle and late values alike (binomial spread, generous bounds)
+    for part in (kept[: total // 3], kept[total // 3 : 2 * total // 3], kept[2 * total // 3 :]):
+        if part:
+            assert abs(sum(part) / len(part) - expected) <= 0.15 * expected + 1
+
+
+def test_a_merged_report_keeps_sampling_uniformly():
+    total, runs = 150, 400
+    kept = [0] * total
+    for seed in range(runs):
+        first = ResourceReport(rng_for(seed, "a"), (FIRST,))
+        for i in range(50):
+            first.add(i, "o", {FIRST: single(True)})
+        report = ResourceReport.merge([first.to_state()], rng_for(seed, "m"))
+        for i in range(50, total):
+            report.add(i, "o", {FIRST: single(True)})
+        for example in report.examples()[FIRST]["passed_examples"]:
+            kept[example["meta"]["item_id"]] += 1
+    expected = runs * 20 / total
+    for part in (kept[:50], kept[50:100], kept[100:]):
+        assert abs(sum(part) / len(part) - expected) <= 0.15 * expected

@@ -44,7 +44,7 @@ def check(item: dict[str, Any], ctx: CheckContext) -> dict[str, Any]:
         return not_applicable("no contract has an awardID")
 
     rates = ctx.rates
-    date = parse_datetime(item.get("date"))
+    date: Any = None  # parsed on first need: most awards use one currency
     id_counts: dict[str, int] = {}
     for award in awards:
         text = as_text(award["id"])
@@ -68,6 +68,11 @@ def check(item: dict[str, Any], ctx: CheckContext) -> dict[str, Any]:
         if any(c is None or type(c) is dict or type(c) is list for c in currencies):
             continue
         convert_needed = len(set(currencies)) > 1
+        if convert_needed:
+            if rates is None:
+                continue
+            if date is None:
+                date = parse_datetime(item.get("date")) or False
         award_amount = _amount(amount, currency, convert_needed, date, rates)
         if award_amount is None or award_amount == 0:
             continue
@@ -100,6 +105,4 @@ def _amount(amount: Any, currency: Any, convert_needed: bool, date: Any, rates: 
     number = as_number(amount)
     if number is None or not convert_needed:
         return number
-    if rates is None:
-        return None
-    return convert(number, currency, date, rates)
+    return convert(number, currency, date or None, rates)
