@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Iterable
+from operator import mul
 from typing import Any
 
 from pelican_dagster.checks.context import CheckContext
@@ -33,16 +34,51 @@ EXAMPLES = 20
 _EXISTS_PASSED_CODES = (3, 6, 7, 8)
 _COVERAGE_PASSED_CODES = (6, 7, 8)
 
-# Sample names per path. Group samples receive one value per *check result* (pipeline.md §4.4).
-_COVERAGE_SAMPLES = (
-    "coverage.passed",
-    "coverage.failed",
-    "exists.passed",
-    "exists.failed",
-    "non_empty.passed",
-    "non_empty.failed",
-)
-_QUALITY_SAMPLES = ("quality.passed", "quality.failed", "check.passed", "check.failed")
+# The samples of a path and the values each receives per entry, by outcome code: {code: how many}.
+# Group samples receive one value per *check result* (pipeline.md §4.4), so an entry whose coverage
+# passed offers two results to ``coverage.passed``.
+_COVERAGE_KINDS: dict[str, dict[int, int]] = {
+    "coverage.passed": {3: 1, 6: 2, 7: 2, 8: 2},
+    "coverage.failed": {0: 1, 3: 1},
+    "exists.passed": {3: 1, 6: 1, 7: 1, 8: 1},
+    "exists.failed": {0: 1},
+    "non_empty.passed": {6: 1, 7: 1, 8: 1},
+    "non_empty.failed": {3: 1},
+}
+_QUALITY_KINDS: dict[str, dict[int, int]] = {
+    "quality.passed": {7: 1},
+    "quality.failed": {8: 1},
+    "check.passed": {7: 1},
+    "check.failed": {8: 1},
+}
+_ALL_KINDS = {**_COVERAGE_KINDS, **_QUALITY_KINDS}
+#: The most values one entry offers to one sample.
+_MAX_PER_ENTRY = 2
+_ALL_CODES = frozenset(range(9))
+
+
+# The same as (name, weight per code 0..8, codes with a weight, most values per entry) for speed.
+def _vectors(
+    kinds: dict[str, dict[int, int]],
+) -> tuple[tuple[str, tuple[int, ...], frozenset[int], int], ...]:
+    return tuple(
+        (name, tuple(w.get(code, 0) for code in range(9)), frozenset(w), max(w.values()))
+        for name, w in kinds.items()
+    )
+
+
+_COVERAGE_VECTORS = _vectors(_COVERAGE_KINDS)
+_ALL_VECTORS = _vectors(_ALL_KINDS)
+_WEIGHTS = {name: vector for name, vector, _, _ in _ALL_VECTORS}
+
+
+def _kinds(index: int) -> tuple[tuple[str, tuple[int, ...], frozenset[int], int], ...]:
+    return _ALL_VECTORS if PATHS[index].quality is not None else _COVERAGE_VECTORS
+
+
+def _offered(weights: tuple[int, ...], hist: list[int]) -> int:
+    """How many values a sample with these weights received from entries counted in ``hist``."""
+    return sum(map(mul, weights, hist))
 
 
 class _Sampler:
@@ -102,8 +138,14 @@ class FieldReport:
         self.ctx = ctx
         #: Per path index, how many entries had each outcome code (0..8).
         self.hist: list[list[int]] = [[0] * 9 for _ in PATHS]
-        #: (path index, sample name) → sampler of example dicts.
+        #: (path index, sample name) → sampler of example dicts. A sampler's ``count`` is brought up
+        #: to date from the histogram when it is used (the fast path only updates the histogram).
         self.samplers: dict[tuple[int, str], _Sampler] = {}
+        # Per path: entries seen, the entry total up to which no full sampler can keep a value, and
+        # the codes that feed a sampler still filling (any such entry must be looked at).
+        self._totals = [0] * len(PATHS)
+        self._due = [-1] * len(PATHS)
+        self._watch = [_ALL_CODES] * len(PATHS)
 
     # -- accumulation ------------------------------------------------------------------------------
 
@@ -114,58 +156,54 @@ class FieldReport:
         them only the counts are kept.
         """
         hist = self.hist
+        totals = self._totals
+        due = self._due
+        watch = self._watch
         item = item if item is not None else result.item
         ctx = self.ctx if self.ctx is not None else result.ctx
         sample = item is not None and ctx is not None
         for index, codes in result.codes.items():
             h = hist[index]
-            if len(codes) == 1:
-                h[codes[0]] += 1
-                local = None
-            else:
-                local = [0] * 9
+            total = totals[index] = totals[index] + len(codes)
+            if sample and (total > due[index] or not watch[index].isdisjoint(codes)):
+                before = h.copy()
                 for code in codes:
-                    local[code] += 1
-                for code in range(9):
-                    h[code] += local[code]
-            if sample:
-                if local is None:
-                    local = [0] * 9
-                    local[codes[0]] = 1
-                self._sample(index, codes, local, item, ctx, item_id, ocid)
+                    h[code] += 1
+                self._sample(index, codes, before, item, ctx, item_id, ocid)
+            elif len(codes) == 1:
+                h[codes[0]] += 1
+            else:
+                for code in codes:
+                    h[code] += 1
 
     def _sample(
         self,
         index: int,
         codes: list[int],
-        local: list[int],
+        before: list[int],
         item: dict[str, Any],
         ctx: CheckContext,
         item_id: Any,
         ocid: Any,
     ) -> None:
-        exists_passed = local[3] + local[6] + local[7] + local[8]
-        non_empty_passed = local[6] + local[7] + local[8]
-        offered = {
-            "coverage.passed": exists_passed + non_empty_passed,
-            "coverage.failed": local[0] + local[3],
-            "exists.passed": exists_passed,
-            "exists.failed": local[0],
-            "non_empty.passed": non_empty_passed,
-            "non_empty.failed": local[3],
-        }
-        if PATHS[index].quality is not None:
-            offered["quality.passed"] = offered["check.passed"] = local[7]
-            offered["quality.failed"] = offered["check.failed"] = local[8]
+        local = [0] * 9
+        for code in codes:
+            local[code] += 1
         entries = None
         rng = self.rng
         samplers = self.samplers
-        for name, m in offered.items():
+        for name, weights, _, _ in _kinds(index):
+            m = _offered(weights, local)
             if not m:
                 continue
             sampler = samplers.get((index, name))
             if sampler is None:
                 sampler = samplers[(index, name)] = _Sampler(EXAMPLES)
+            count = _offered(weights, before)
+            if 0 <= sampler.next >= count + m:
+                sampler.count = count + m  # full, and its next kept value lies beyond this item
+                continue
+            sampler.count = count
             kept = sampler.take(m, rng)
             if not kept:
                 continue
@@ -179,11 +217,32 @@ class FieldReport:
                     "path": path,
                     "result": result,
                 }
+        self._plan(index)
+
+    def _plan(self, index: int) -> None:
+        """Work out when the samples of a path next need attention (see ``_due`` and ``_watch``)."""
+        h = self.hist[index]
+        watch: set[int] = set()
+        slack = None
+        for name, weights, codes, most in _kinds(index):
+            sampler = self.samplers.get((index, name))
+            if sampler is None or len(sampler.samples) < sampler.k:
+                watch.update(codes)
+                continue
+            sampler.count = _offered(weights, h)
+            if sampler.next < 0:
+                sampler._start(self.rng)
+            room = (sampler.next - sampler.count) // most
+            slack = room if slack is None or room < slack else slack
+        self._watch[index] = frozenset(watch)
+        self._due[index] = self._totals[index] + slack if slack is not None else 1 << 62
 
     # -- merging -----------------------------------------------------------------------------------
 
     def to_state(self) -> dict[str, Any]:
         """A JSON-serialisable state (non-zero histograms and the samples) for :meth:`merge`."""
+        for (i, name), sampler in self.samplers.items():
+            sampler.count = _offered(_WEIGHTS[name], self.hist[i])
         return {
             "hist": {str(i): h for i, h in enumerate(self.hist) if any(h)},
             "samples": {f"{i}|{name}": [s.count, s.samples] for (i, name), s in self.samplers.items()},
@@ -204,6 +263,7 @@ class FieldReport:
                 target = out.hist[int(key)]
                 for code in range(9):
                     target[code] += h[code]
+                out._totals[int(key)] += sum(h)
             for key, (count, samples) in state["samples"].items():
                 index, name = key.split("|", 1)
                 parts.setdefault((int(index), name), []).append((count, samples))
