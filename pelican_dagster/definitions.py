@@ -44,4 +44,4 @@ defs = dg.Definitions(
 
 def pelican_job_definition() -> dg.JobDefinition:
     """The resolved ``pelican`` job (for ``dg.reconstructable`` in the CLI)."""
-    return defs.get_job_def("pelican")
+    return defs.resolve_job_def("pelican")

@@ -173,9 +173,9 @@ def _iter_lines(path: Path) -> Iterator[tuple[int, bytes]]:
 def _whole_document(path: Path) -> bool:
     """True when the file is one JSON document spread over several lines (a pretty-printed package)."""
     with _open(path) as f:
-        first = f.readline().strip()
+        first = next((raw.strip() for raw in f if raw.strip()), b"")
     if not first:
-        return True
+        return False
     try:
         _parse(first)
     except ValueError:

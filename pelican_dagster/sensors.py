@@ -11,8 +11,8 @@ actually inserted become new partitions and run requests (``run_key`` = ``collec
 
 The cursor is the latest ``completed_at`` seen. Each tick looks back ``LOOKBACK`` before it, so a
 collection committed late with an earlier ``completed_at`` is still found (registration is idempotent).
-A dataset the sensor registered whose partition is missing (a tick that failed after the insert) is
-re-requested on the next tick.
+A dataset the sensor registered whose partition is still missing ``RECOVERY_AFTER`` later (a tick that
+failed after the insert) is requested again, with the same ``run_key``.
 """
 
 import datetime as dt
@@ -30,6 +30,9 @@ from pelican_dagster.storage import schema as s
 from pelican_dagster.storage.results import previous_dataset_id, register_dataset
 
 LOOKBACK = dt.timedelta(hours=1)
+#: A dataset the sensor registered this long ago without a partition counts as lost by a failed tick
+#: (younger ones may belong to a tick still running).
+RECOVERY_AFTER = dt.timedelta(minutes=5)
 REGISTERED_BY = "sensor"
 
 
@@ -91,7 +94,8 @@ def kingfisher_process_collections(
         known = set(context.instance.get_dynamic_partitions(datasets.name))
         orphans = conn.execute(
             sa.select(s.dataset.c.name, s.dataset.c.collection_id).where(
-                s.dataset.c.options["registered_by"].astext == REGISTERED_BY
+                s.dataset.c.options["registered_by"].astext == REGISTERED_BY,
+                s.dataset.c.created < sa.func.now() - RECOVERY_AFTER,
             )
         ).all()
     new_names = {name for name, _ in new}

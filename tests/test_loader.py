@@ -1,0 +1,181 @@
+"""The loader writes OCDS files into Kingfisher Process tables as complete compiled collections."""
+
+import gzip
+import json
+
+import pytest
+import sqlalchemy as sa
+
+from pelican_dagster.loader import load_file
+from pelican_dagster.storage import kingfisher
+from tests.conftest import DATA
+
+
+def _collection(engine, collection_id):
+    with engine.connect() as conn:
+        return kingfisher.get_collection(conn, collection_id)
+
+
+def _scalar(engine, sql, **params):
+    with engine.connect() as conn:
+        return conn.execute(sa.text(sql), params).scalar()
+
+
+def test_gzip_json_lines_of_compiled_releases(kfp_engine):
+    result = load_file(kfp_engine, DATA / "paraguay.jsonl.gz")
+    assert (result.items, result.skipped, result.input_kind) == (12, [], "compiled_releases")
+    assert sorted(result.lines.values()) == list(range(1, 13))
+    compiled = _collection(kfp_engine, result.collection_id)
+    root = _collection(kfp_engine, result.root_collection_id)
+    assert compiled.is_compiled and compiled.transform_from_collection_id == root.id
+    assert compiled.completed_at and root.completed_at and compiled.deleted_at is None
+    assert compiled.source_id == "paraguay"
+    # compiled_release.ocid and release_date come from the item, in line order.
+    with kfp_engine.connect() as conn:
+        rows = conn.execute(
+            sa.text(
+                "SELECT cr.ocid, cr.release_date, d.data->>'ocid', d.data->>'date' FROM compiled_release cr "
+                "JOIN data d ON d.id = cr.data_id WHERE cr.collection_id = :c ORDER BY cr.id"
+            ),
+            {"c": result.collection_id},
+        ).all()
+    assert [(a, b) for a, b, _, _ in rows] == [(c, d) for _, _, c, d in rows]
+    with gzip.open(DATA / "paraguay.jsonl.gz", "rt") as f:
+        first = json.loads(f.readline())
+    assert rows[0][0] == first["ocid"]
+
+
+def test_plain_json_lines_and_bad_lines_are_reported(kfp_engine, tmp_path):
+    good = {"ocid": "ocds-abc-1", "date": "2020-01-01T00:00:00Z", "tag": ["compiled"], "x": "a\\b\t"}
+    lines = [
+        json.dumps(good),
+        "",  # blank lines are ignored, not reported
+        "{not json",
+        "[1, 2]",
+        "42",
+        json.dumps({"ocid": "ocds-abc-2", "bad": "nul \u0000 here"}),
+        json.dumps({"ocid": "ocds-abc-3", "ok": "escaped backslash \\u0000 is fine"}),
+        json.dumps({"ocid": "ocds-abc-4", "big": 10**30, "unicode": "✓ 𝄞"}),
+        '{"ocid": "ocds-abc-5",\t"tabbed": true}',
+    ]
+    path = tmp_path / "items.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    result = load_file(kfp_engine, path, source_id="test-source")
+    assert result.items == 4
+    assert [line for line, _ in result.skipped] == [3, 4, 5, 6]
+    reasons = dict(result.skipped)
+    assert reasons[3].startswith("invalid JSON")
+    assert reasons[4].startswith("not an object") and reasons[5].startswith("not an object")
+    assert "\\u0000" in reasons[6]
+    assert sorted(result.lines.values()) == [1, 7, 8, 9]
+    stored = _scalar(
+        kfp_engine,
+        "SELECT d.data FROM compiled_release cr JOIN data d ON d.id = cr.data_id "
+        "WHERE cr.collection_id = :c ORDER BY cr.id LIMIT 1",
+        c=result.collection_id,
+    )
+    assert stored == good
+
+
+def test_identical_lines_share_data_rows_but_each_is_a_compiled_release(kfp_engine, tmp_path):
+    path = tmp_path / "dup.jsonl"
+    path.write_text('{"ocid": "a"}\n{"ocid": "a"}\n{"ocid": "b"}\n')
+    result = load_file(kfp_engine, path)
+    assert result.items == 3
+    assert _scalar(kfp_engine, "SELECT count(*) FROM data") == 2
+    # Loading the same file again reuses the data rows (Kingfisher Process de-duplicates by hash).
+    again = load_file(kfp_engine, path)
+    assert again.items == 3 and again.collection_id != result.collection_id
+    assert _scalar(kfp_engine, "SELECT count(*) FROM data") == 2
+
+
+def _release(ocid, rid, date, **extra):
+    return {"ocid": ocid, "id": rid, "date": date, "tag": ["tender"], "initiationType": "tender", **extra}
+
+
+def test_release_package_is_compiled(kfp_engine, tmp_path):
+    package = {
+        "uri": "http://example.com/p.json",
+        "version": "1.1",
+        "publishedDate": "2020-01-01T00:00:00Z",
+        "publisher": {"name": "A publisher"},
+        "license": "http://example.com/license",
+        "releases": [
+            _release("ocds-x-1", "r1", "2020-01-01T00:00:00Z", tender={"id": "t", "title": "Old"}),
+            _release("ocds-x-1", "r2", "2020-02-01T00:00:00Z", tender={"id": "t", "title": "New"}),
+            _release("ocds-x-2", "r3", "2020-03-01T00:00:00Z"),
+        ],
+    }
+    path = tmp_path / "package.json"
+    path.write_text(json.dumps(package, indent=2))
+    result = load_file(kfp_engine, path)
+    assert (result.items, result.skipped, result.input_kind) == (2, [], "packages")
+    with kfp_engine.connect() as conn:
+        compiled = (
+            conn.execute(
+                sa.text(
+                    "SELECT d.data FROM compiled_release cr JOIN data d ON d.id = cr.data_id "
+                    "WHERE cr.collection_id = :c ORDER BY cr.ocid"
+                ),
+                {"c": result.collection_id},
+            )
+            .scalars()
+            .all()
+        )
+        releases = conn.execute(
+            sa.text("SELECT count(*) FROM release WHERE collection_id = :c"), {"c": result.root_collection_id}
+        ).scalar()
+        package_data = conn.execute(
+            sa.text(
+                "SELECT pd.data FROM release r JOIN package_data pd ON pd.id = r.package_data_id "
+                "WHERE r.collection_id = :c LIMIT 1"
+            ),
+            {"c": result.root_collection_id},
+        ).scalar()
+    assert [c["ocid"] for c in compiled] == ["ocds-x-1", "ocds-x-2"]
+    assert compiled[0]["tender"]["title"] == "New" and compiled[0]["tag"] == ["compiled"]
+    assert releases == 3
+    assert package_data["publisher"] == {"name": "A publisher"} and "releases" not in package_data
+
+
+def test_record_package_lines_use_compiled_release_or_releases(kfp_engine, tmp_path):
+    compiled = {"ocid": "ocds-y-1", "id": "c", "date": "2020-01-01", "tag": ["compiled"]}
+    package = {
+        "version": "1.1",
+        "publisher": {"name": "P"},
+        "records": [
+            {"ocid": "ocds-y-1", "compiledRelease": compiled, "releases": [{"url": "http://x", "date": "d"}]},
+            {"ocid": "ocds-y-2", "releases": [_release("ocds-y-2", "r", "2020-01-02T00:00:00Z")]},
+            {"ocid": "ocds-y-3"},
+        ],
+    }
+    path = tmp_path / "records.jsonl.gz"
+    with gzip.open(path, "wt") as f:
+        f.write(json.dumps(package) + "\n")
+    result = load_file(kfp_engine, path)
+    assert result.items == 2
+    assert result.skipped == [(1, "a record has neither full releases nor a compiledRelease")]
+    assert (
+        _scalar(
+            kfp_engine, "SELECT count(*) FROM record WHERE collection_id = :c", c=result.root_collection_id
+        )
+        == 3
+    )
+
+
+@pytest.mark.parametrize("content", [b"", b"\n\n", b"not json at all"])
+def test_empty_or_garbage_files_do_not_crash(kfp_engine, tmp_path, content):
+    path = tmp_path / "x.jsonl"
+    path.write_bytes(content)
+    result = load_file(kfp_engine, path)
+    assert result.items == 0
+    assert len(result.skipped) == (1 if content.strip() else 0)
+
+
+def test_load_creates_the_tables_when_absent(kfp_url):
+    from pelican_dagster.storage.db import make_engine
+
+    engine = make_engine(kfp_url)
+    result = load_file(engine, DATA / "uganda.jsonl.gz")
+    assert result.items == 10
+    engine.dispose()
