@@ -197,6 +197,8 @@ def _walk(values: list[Any], node: _Node, ctx: CheckContext, out: dict[int, list
         return
 
     n = len(parents)
+    if not n:
+        return  # only empty arrays inside an array: no parents, the child paths are omitted
     lists = [[_EXISTS_FAILED] * n for _ in range(node.count)]
     # Values at each child path, gathered in document order (only from unexpanded values).
     below: dict[int, list[Any]] = {}
