@@ -24,7 +24,8 @@ distinct buyer ids, distinct codes and (amount, currency) pairs, 20 bytes per ke
 value distributions, the waiting related-process references, and fixed-size example samples.
 
 Modules, by stored check name: ``distribution`` (11 code distributions, ``main_procurement_category``),
-``value`` (``distribution.*_value``), ``value_repetition`` (``distribution.*_value_repetition``),
+``value`` (``distribution.*_value``), ``value_repetition`` (``distribution.*_value_repetition``), both
+fed by ``value_pass``,
 ``buyer`` (``distribution.buyer``, ``distribution.buyer_repetition``), ``unique`` (``unique.tender_id``),
 ``misc`` (``misc.url_availability``), ``related_process`` (``reference.related_process_identifier``,
 ``consistent.related_process_title``), ``metadata`` (dataset metadata).
@@ -46,8 +47,7 @@ from pelican_dagster.checks.dataset.metadata import DatasetMetadata
 from pelican_dagster.checks.dataset.misc import Fetcher, UrlAvailability
 from pelican_dagster.checks.dataset.related_process import RelatedProcesses
 from pelican_dagster.checks.dataset.unique import TenderIds
-from pelican_dagster.checks.dataset.value import ValueDistributions
-from pelican_dagster.checks.dataset.value_repetition import ValueRepetitions
+from pelican_dagster.checks.dataset.value_pass import ValuePass
 
 __all__ = ["CHECK_NAMES", "DatasetChecker", "DatasetMetadata", "extract_facts"]
 
@@ -96,13 +96,20 @@ class DatasetChecker:
         self.skipped = 0  # items without an ``ocid`` key
         self._category = MainProcurementCategory(ctx)
         self._tender_ids = TenderIds(ctx)
-        self._values = ValueDistributions(ctx)
+        self._values = ValuePass(ctx)
         self._buyers = Buyers(ctx)
-        self._repetitions = ValueRepetitions(ctx)
         self._codes = CodeDistributions(ctx)
         self._urls = UrlAvailability(ctx, fetcher)
         self._related = RelatedProcesses(ctx)
         self._metadata = DatasetMetadata()
+        self._add_metadata = self._metadata.add
+        self._add_codes = self._codes.add
+        self._add_category = self._category.add
+        self._add_values = self._values.add
+        self._add_tender_id = self._tender_ids.add
+        self._add_buyer = self._buyers.add
+        self._add_urls = self._urls.add
+        self._add_target = self._related.add_target
 
     def add(self, item_id: int, facts: dict[str, Any] | bytes) -> None:
         """Feed one item's facts (a dict, or the orjson bytes stored by the per-item pass)."""
@@ -114,22 +121,22 @@ class DatasetChecker:
         self.items += 1
         ocid = facts["o"]
         get = facts.get
-        self._metadata.add(facts)
+        # Bound methods (set in __init__): this runs once per item of every dataset.
+        self._add_metadata(facts)
         if (codes := get("c")) is not None:
-            self._codes.add(item_id, ocid, codes)
+            self._add_codes(item_id, ocid, codes)
         if (category := get("m")) is not None:
-            self._category.add(item_id, ocid, category)
+            self._add_category(item_id, ocid, category)
         if (values := get("v")) is not None:
-            self._values.add(item_id, values, get("d"))
-            self._repetitions.add(item_id, ocid, values)
+            self._add_values(item_id, ocid, values, get("d"))
         if (tender_id := get("t")) is not None:
-            self._tender_ids.add(item_id, tender_id)
+            self._add_tender_id(item_id, tender_id)
         if (buyer_id := get("b")) is not None:
-            self._buyers.add(item_id, ocid, buyer_id)
+            self._add_buyer(item_id, ocid, buyer_id)
         if (urls := get("u")) is not None:
-            self._urls.add(item_id, ocid, urls)
+            self._add_urls(item_id, ocid, urls)
         if ocid:
-            self._related.add_target(item_id, ocid, get("T"))
+            self._add_target(item_id, ocid, get("T"))
         if (references := get("r")) is not None:
             self._related.add_references(item_id, ocid, references)
 
@@ -146,9 +153,9 @@ class DatasetChecker:
         rows = [
             self._category.result(),
             self._tender_ids.result(lookup),
-            *self._values.results(lookup),
+            *self._values.distributions.results(lookup),
             *self._buyers.results(),
-            *self._repetitions.results(),
+            *self._values.repetitions.results(),
             *self._codes.results(),
             self._urls.result(),
             *self._related.results(lookup),

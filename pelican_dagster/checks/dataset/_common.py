@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -52,3 +53,59 @@ def offer(samples: list, seen: int, k: int, value: Any, random: Callable[[], flo
 def item_example(example: tuple[int, Any]) -> dict[str, Any]:
     """``(item_id, ocid)`` → ``{"item_id", "ocid"}``."""
     return {"item_id": example[0], "ocid": example[1]}
+
+
+# --- counted samples on the hot path ------------------------------------------------------------------
+#
+# A "counted sample" is a list ``[count, samples, next, w]``: how many values were offered, a uniform
+# sample of at most k of them, and the state of Li's Algorithm L (the index of the next value to keep and
+# its weight). Algorithm L yields the same distribution as Algorithm R (§0.8) but draws random numbers
+# only for the values it keeps, so offering a value that is not kept costs one comparison. Callers inline
+#
+#     n = entry[0]; entry[0] = n + 1
+#     if n < k:
+#         entry[1].append(value)
+#         if n == k - 1:
+#             start(entry, k, random)
+#     elif n == entry[2]:
+#         step(entry, value, k, random)
+
+
+def counted(value: Any) -> list:
+    """A new counted sample holding its first value."""
+    return [1, [value], -1, 1.0]
+
+
+def _gap(w: float, random: Callable[[], float]) -> int:
+    if w >= 1.0:
+        return 0
+    return int(math.log(1.0 - random()) / math.log1p(-w))
+
+
+def _weight(k: int, random: Callable[[], float]) -> float:
+    return math.exp(math.log(1.0 - random()) / k)
+
+
+def start(entry: list, k: int, random: Callable[[], float]) -> None:
+    """The sample just filled up (k values): draw the index of the next value to keep."""
+    w = entry[3] = _weight(k, random)
+    entry[2] = k + _gap(w, random)
+
+
+def step(entry: list, value: Any, k: int, random: Callable[[], float]) -> None:
+    """The value at index ``entry[2]`` replaces a random slot; draw the next index to keep."""
+    entry[1][int(random() * k)] = value
+    w = entry[3] = entry[3] * _weight(k, random)
+    entry[2] += 1 + _gap(w, random)
+
+
+def add_counted(entry: list, value: Any, k: int, random: Callable[[], float]) -> None:
+    """Offer one value to a counted sample (the inlined form above, as a function)."""
+    n = entry[0]
+    entry[0] = n + 1
+    if n < k:
+        entry[1].append(value)
+        if n == k - 1:
+            start(entry, k, random)
+    elif n == entry[2]:
+        step(entry, value, k, random)

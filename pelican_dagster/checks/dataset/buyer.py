@@ -14,6 +14,8 @@ from pelican_dagster.checks.context import CheckContext
 from pelican_dagster.checks.dataset._common import (
     FEWER_1000,
     NO_ITEMS,
+    add_counted,
+    counted,
     item_example,
     not_applicable,
     offer,
@@ -46,7 +48,7 @@ class Buyers:
     """Both buyer checks, fed from ``facts["b"]``."""
 
     def __init__(self, ctx: CheckContext) -> None:
-        self._buyers: dict[str, list] = {}  # id → [count, first example, sampled examples]
+        self._buyers: dict[str, list] = {}  # id → counted sample of examples + [first example]
         self._total = 0
         self._seed = ctx.seed
         self._random = rng_for(ctx.seed, REPETITION).random
@@ -57,11 +59,9 @@ class Buyers:
         example = (item_id, ocid)
         entry = self._buyers.get(buyer_id)
         if entry is None:
-            self._buyers[buyer_id] = [1, example, [example]]
+            self._buyers[buyer_id] = [*counted(example), example]
         else:
-            seen = entry[0]
-            entry[0] = seen + 1
-            offer(entry[2], seen, _EXAMPLES, example, self._random)
+            add_counted(entry, example, _EXAMPLES, self._random)
 
     def results(self) -> list[dict[str, Any]]:
         """``distribution.buyer`` then ``distribution.buyer_repetition``."""
@@ -78,7 +78,7 @@ class Buyers:
         counts = {b: {"total_ocid_count": 0, "total_unique_count": 0} for b in _BUCKETS}
         singles: list = []
         random = rng_for(self._seed, BUYER).random
-        for count, first, _ in self._buyers.values():
+        for count, _, _, _, first in self._buyers.values():
             bucket = counts[_bucket(count)]
             bucket["total_ocid_count"] += count
             bucket["total_unique_count"] += 1
@@ -106,7 +106,7 @@ class Buyers:
             "total_ocid_count": self._total,
             "ocid_count": biggest[0],
             "ocid_share": share,
-            "examples": [item_example(e) for e in biggest[2]],
+            "examples": [item_example(e) for e in biggest[1]],
             "specifics": {"buyer.id": biggest_id},
         }
         return row(REPETITION, passed, 100 if passed else 0, meta, VERSION)

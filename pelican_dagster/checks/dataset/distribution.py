@@ -15,7 +15,16 @@ from __future__ import annotations
 from typing import Any
 
 from pelican_dagster.checks.context import CheckContext
-from pelican_dagster.checks.dataset._common import NO_ITEMS, item_example, not_applicable, offer, row
+from pelican_dagster.checks.dataset._common import (
+    NO_ITEMS,
+    add_counted,
+    counted,
+    item_example,
+    not_applicable,
+    row,
+    start,
+    step,
+)
 from pelican_dagster.checks.dataset.facts import CODE_CHECKS
 from pelican_dagster.checks.sampling import rng_for
 
@@ -27,8 +36,8 @@ _EXAMPLES = 20
 
 def _shares(table: dict[Any, list], total: int) -> dict[Any, dict[str, Any]]:
     return {
-        code: {"share": count / total, "count": count, "examples": [item_example(e) for e in samples]}
-        for code, (count, samples) in table.items()
+        code: {"share": entry[0] / total, "count": entry[0], "examples": [item_example(e) for e in entry[1]]}
+        for code, entry in table.items()
     }
 
 
@@ -37,26 +46,33 @@ class CodeDistributions:
 
     def __init__(self, ctx: CheckContext) -> None:
         self._tables: list[dict[str, list]] = [{} for _ in CODE_CHECKS]
-        self._by_key = {str(i): table for i, table in enumerate(self._tables)}
-        self._randoms = [rng_for(ctx.seed, name).random for name, _, _ in CODE_CHECKS]
-        self._random_by_key = {str(i): r for i, r in enumerate(self._randoms)}
+        self._by_key = {
+            str(i): (table, rng_for(ctx.seed, name).random)
+            for i, (table, (name, _, _)) in enumerate(zip(self._tables, CODE_CHECKS, strict=True))
+        }
 
     def add(self, item_id: int, ocid: Any, codes: dict[str, list[str]]) -> None:
         """Count every string code occurrence of one item; offer ``(item_id, ocid)`` to the code's sample."""
         example = (item_id, ocid)
         for key, found in codes.items():
-            table = self._by_key.get(key)
-            if table is None:
+            pair = self._by_key.get(key)
+            if pair is None:
                 continue
-            random = self._random_by_key[key]
+            table, random = pair
             for code in found:
                 entry = table.get(code)
                 if entry is None:
-                    table[code] = [1, [example]]
-                else:
-                    seen = entry[0]
-                    entry[0] = seen + 1
-                    offer(entry[1], seen, _EXAMPLES, example, random)
+                    table[code] = counted(example)
+                    continue
+                # add_counted, inlined: this is the hottest loop of the dataset step
+                n = entry[0]
+                entry[0] = n + 1
+                if n < _EXAMPLES:
+                    entry[1].append(example)
+                    if n == _EXAMPLES - 1:
+                        start(entry, _EXAMPLES, random)
+                elif n == entry[2]:
+                    step(entry, example, _EXAMPLES, random)
 
     def results(self) -> list[dict[str, Any]]:
         """One row per check, in ``CODE_CHECKS`` order."""
@@ -84,11 +100,9 @@ class MainProcurementCategory:
         """Count the item's category (text-coerced, never ``""``)."""
         entry = self._table.get(category)
         if entry is None:
-            self._table[category] = [1, [(item_id, ocid)]]
+            self._table[category] = counted((item_id, ocid))
         else:
-            seen = entry[0]
-            entry[0] = seen + 1
-            offer(entry[1], seen, 100, (item_id, ocid), self._random)
+            add_counted(entry, (item_id, ocid), 100, self._random)
 
     def result(self) -> dict[str, Any]:
         """The stored row."""

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pelican_dagster.checks.context import CheckContext
-from pelican_dagster.checks.dataset._common import FEWER_100, NO_ITEMS, not_applicable, offer, row
+from pelican_dagster.checks.dataset._common import FEWER_100, NO_ITEMS, add_counted, not_applicable, row
 from pelican_dagster.checks.sampling import rng_for
 
 __all__ = ["CONCURRENCY", "Fetcher", "UrlAvailability", "fetch_status"]
@@ -62,25 +62,24 @@ class UrlAvailability:
     def __init__(self, ctx: CheckContext, fetcher: Fetcher | None = None) -> None:
         self._ctx = ctx
         self._fetcher = fetcher or fetch_status
-        self._samples: list[tuple[str, int, Any]] = []
-        self._count = 0
+        self._sample: list = [0, [], -1, 1.0]  # a counted sample (_common.py)
         self._random = rng_for(ctx.seed, NAME).random
 
     def add(self, item_id: int, ocid: Any, urls: list[str]) -> None:
         """Offer every URL of one item to the sample."""
         for url in urls:
-            offer(self._samples, self._count, SAMPLE, (url, item_id, ocid), self._random)
-            self._count += 1
+            add_counted(self._sample, (url, item_id, ocid), SAMPLE, self._random)
 
     def result(self) -> dict[str, Any]:
         """Fetch the sample (unless offline) and build the stored row."""
-        if self._count == 0:
+        count, samples = self._sample[0], self._sample[1]
+        if count == 0:
             return not_applicable(NAME, NO_ITEMS, VERSION)
-        if self._count < SAMPLE:
+        if count < SAMPLE:
             return not_applicable(NAME, FEWER_100, VERSION)
-        statuses = self._statuses([url for url, _, _ in self._samples])
+        statuses = self._statuses([url for url, _, _ in samples])
         passed_examples, failed_examples = [], []
-        for (url, item_id, ocid), status in zip(self._samples, statuses, strict=True):
+        for (url, item_id, ocid), status in zip(samples, statuses, strict=True):
             example = {"value": url, "item_id": item_id, "ocid": ocid, "status": status}
             (passed_examples if status == "OK" else failed_examples).append(example)
         passed = len(passed_examples)

@@ -26,7 +26,7 @@ from pelican_dagster.checks.dataset._common import (
     row,
 )
 from pelican_dagster.checks.dataset.facts import VALUE_KINDS
-from pelican_dagster.checks.primitives import as_number, parse_date
+from pelican_dagster.checks.primitives import parse_date
 
 __all__ = ["ValueDistributions"]
 
@@ -51,7 +51,7 @@ class _Kept:
 
 
 class ValueDistributions:
-    """The three value distributions, fed together from ``facts["v"]`` and ``facts["d"]``."""
+    """The three value distributions; ``value_pass.ValuePass`` feeds them from ``facts["v"]``/``["d"]``."""
 
     def __init__(self, ctx: CheckContext) -> None:
         self._rates = ctx.rates
@@ -63,7 +63,8 @@ class ValueDistributions:
 
             self._convert = convert
 
-    def _day(self, date: str | None) -> dt.date | None:
+    def day(self, date: str | None) -> dt.date | None:
+        """The release date as parse_date reads it (memoised: a dataset has few distinct dates)."""
         if date is None:
             return None
         try:
@@ -72,35 +73,30 @@ class ValueDistributions:
             day = self._days[date] = parse_date(date)
             return day
 
-    def add(self, item_id: int, values: dict[str, list[list[Any]]], date: str | None) -> None:
-        """Keep the USD amount of every non-negative, convertible value object of one item."""
-        day: Any = False  # parsed on first need: most datasets use one currency and need no date
-        for key, entries in values.items():
-            kept = self._kept.get(key)
-            if kept is None:
-                continue
-            for ordinal, (_, amount, currency) in enumerate(entries):
-                number = amount if type(amount) is float else as_number(amount)
-                if number is None or number < 0:
-                    continue
-                if currency == "USD":
-                    usd = number
-                else:
-                    if self._convert is None:
-                        continue
-                    if day is False:
-                        day = self._day(date)
-                    if day is None:
-                        continue
-                    usd = self._convert(number, currency, day, self._rates)
-                    if usd is None:
-                        continue
-                # NaN and infinities make Pelican's int() raise (§0.9): skip the value.
-                if not math.isfinite(usd):
-                    continue
-                kept.amounts.append(float(math.trunc(usd)))
-                kept.item_ids.append(item_id)
-                kept.ordinals.append(ordinal)
+    def keep(self, key: str, item_id: int, ordinal: int, number: float, currency: Any, day: Any) -> bool:
+        """Keep the USD amount of one value object unless it is negative or cannot be converted.
+
+        ``number`` is the amount as a number; ``day`` the release date (:meth:`day`), only read for a
+        currency other than ``USD``. Returns whether the value was kept.
+        """
+        if number < 0:  # NaN is not negative: it goes on, and is dropped below
+            return False
+        if currency == "USD":
+            usd = number
+        else:
+            if self._convert is None or day is None:
+                return False
+            usd = self._convert(number, currency, day, self._rates)
+            if usd is None:
+                return False
+        # NaN and infinities make Pelican's int() raise (§0.9): skip the value.
+        if not math.isfinite(usd):
+            return False
+        kept = self._kept[key]
+        kept.amounts.append(float(math.trunc(usd)))
+        kept.item_ids.append(item_id)
+        kept.ordinals.append(ordinal)
+        return True
 
     def results(self, lookup: Lookup | None = None) -> list[dict[str, Any]]:
         """The three rows, in Pelican's order (contracts, awards, tender)."""

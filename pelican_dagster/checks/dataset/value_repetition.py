@@ -12,9 +12,13 @@ import heapq
 from typing import Any
 
 from pelican_dagster.checks.context import CheckContext
-from pelican_dagster.checks.dataset._common import NO_ITEMS, item_example, not_applicable, offer, row
+from pelican_dagster.checks.dataset._common import (
+    NO_ITEMS,
+    item_example,
+    not_applicable,
+    row,
+)
 from pelican_dagster.checks.dataset.facts import VALUE_KINDS
-from pelican_dagster.checks.primitives import as_number
 from pelican_dagster.checks.sampling import rng_for
 
 __all__ = ["ValueRepetitions"]
@@ -31,34 +35,16 @@ _EXAMPLES = 10
 
 
 class ValueRepetitions:
-    """The three value-repetition checks, fed together from ``facts["v"]``."""
+    """The three value-repetition checks; ``value_pass.ValuePass`` fills :attr:`tables` from ``facts["v"]``.
+
+    ``tables[kind]`` maps (amount as number, currency) to a counted sample of ``(item_id, ocid)`` examples
+    (``_common.counted``) followed by the amount and the currency, in first-seen order.
+    """
 
     def __init__(self, ctx: CheckContext) -> None:
-        # key → [count, examples, amount, currency], in first-seen order (ties go to the first seen).
-        self._tables: dict[str, dict[tuple[float, Any], list]] = {key: {} for key, _ in VALUE_KINDS}
-        self._randoms = {key: rng_for(ctx.seed, NAMES[key]).random for key, _ in VALUE_KINDS}
-
-    def add(self, item_id: int, ocid: Any, values: dict[str, list[list[Any]]]) -> None:
-        """Count every value object of one item under (amount as number, currency)."""
-        example = (item_id, ocid)
-        for key, entries in values.items():
-            table = self._tables.get(key)
-            if table is None:
-                continue
-            random = self._randoms[key]
-            for _, amount, currency in entries:
-                number = amount if type(amount) is float else as_number(amount)
-                if number is None:
-                    continue
-                # A NaN is a new object each time, so each NaN occurrence is a key of its own, as in Pelican.
-                pair = (number, currency)
-                entry = table.get(pair)
-                if entry is None:
-                    table[pair] = [1, [example], number, currency]
-                else:
-                    seen = entry[0]
-                    entry[0] = seen + 1
-                    offer(entry[1], seen, _EXAMPLES, example, random)
+        # key → counted sample + [amount, currency], in first-seen order (ties go to the first seen).
+        self.tables: dict[str, dict[tuple[float, Any], list]] = {key: {} for key, _ in VALUE_KINDS}
+        self.randoms = {key: rng_for(ctx.seed, NAMES[key]).random for key, _ in VALUE_KINDS}
 
     def results(self) -> list[dict[str, Any]]:
         """The three rows, in Pelican's order (tender, awards, contracts)."""
@@ -66,7 +52,7 @@ class ValueRepetitions:
 
     def _result(self, key: str) -> dict[str, Any]:
         name = NAMES[key]
-        table = self._tables[key]
+        table = self.tables[key]
         if not table:
             return not_applicable(name, NO_ITEMS, VERSION)
         total = sum(entry[0] for entry in table.values())
@@ -83,7 +69,7 @@ class ValueRepetitions:
                     "count": count,
                     "examples": [item_example(e) for e in examples],
                 }
-                for count, examples, amount, currency in top
+                for count, examples, _, _, amount, currency in top
             ],
             "total_processed": total,
         }

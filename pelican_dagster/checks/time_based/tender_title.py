@@ -22,9 +22,14 @@ def normalise(title: Any) -> str | None:
 
 def applicable(ancestor: dict[str, Any]) -> bool:
     """The ancestor has a string ``tender.title`` that is not blank once normalised."""
-    return bool(normalise(ancestor.get("T")))
+    title = ancestor.get("T")
+    # Normalising leaves something iff some character is not whitespace (str.split's notion of it).
+    return type(title) is str and bool(title) and not title.isspace()
 
 
 def evaluate(ancestor: dict[str, Any], new: dict[str, Any]) -> bool:
     """Both normalised titles are equal (a missing or non-string new title fails)."""
-    return normalise(ancestor.get("T")) == normalise(new.get("T"))
+    old, title = ancestor.get("T"), new.get("T")
+    if old == title:  # the usual case, and equal strings normalise equally
+        return True
+    return normalise(old) == normalise(title)

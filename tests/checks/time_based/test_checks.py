@@ -94,6 +94,9 @@ def test_not_applicable_everywhere_gives_nulls():
         ("Road works", None, True, False),  # missing new title fails
         ("Road works", 5, True, False),  # non-string new title fails (Pelican raises)
         ("   ", "x", False, None),  # blank once normalised
+        ("\u00a0\u2003\n", "x", False, None),  # Unicode whitespace too
+        ("\u200b", "\u200b ", True, True),  # a zero-width space is not whitespace
+        ("Ab", "Ab", True, True),
         ("", "x", False, None),
         (None, "x", False, None),
         (7, "7", False, None),  # non-string ancestor title: not applicable (Pelican raises)

@@ -1,0 +1,131 @@
+"""Benchmark of the dataset-level stage: fact extraction, then the dataset and time-based aggregation.
+
+    /work/venv/bin/python benchmarks/dataset_level.py [--copies 10]
+
+Prints, for dominican-republic-dgcp (10,000 items): seconds and µs per item for ``extract_facts``, the
+mean size of the stored facts (orjson bytes), then the seconds and peak traced memory of
+``DatasetChecker`` and ``TimeBasedChecker`` over those facts and over a copy ``--copies`` times larger
+(each copy's facts with the ocid suffixed, so the ocids stay unique). The time-based pass pairs every
+item with itself (every ancestor item found). URL availability runs offline. Timings are the best of
+``--repeat`` runs, because the machine may be shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import gzip
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import orjson
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pelican_dagster.checks.context import CheckContext  # noqa: E402
+from pelican_dagster.checks.currency import load_default_rates  # noqa: E402
+from pelican_dagster.checks.dataset import DatasetChecker, extract_facts  # noqa: E402
+from pelican_dagster.checks.time_based import TimeBasedChecker  # noqa: E402
+
+DATA = ROOT / "data" / "ocds" / "dominican-republic-dgcp.jsonl.gz"
+
+
+def load_items() -> list[dict]:
+    with gzip.open(DATA, "rb") as f:
+        return [orjson.loads(line) for line in f if line.strip()]
+
+
+def copies(facts: list[dict], n: int) -> list[dict]:
+    out = []
+    for j in range(n):
+        for f in facts:
+            g = dict(f)
+            if "o" in g:
+                g["o"] = f"{g['o']}-{j}"
+            out.append(g)
+    return out
+
+
+def aggregate(ctx: CheckContext, facts: list, traced: bool) -> tuple[float, float, float]:
+    """Seconds of the dataset pass, seconds of the time-based pass, peak MiB (0 unless traced)."""
+    gc.collect()
+    if traced:
+        tracemalloc.start()
+    started = time.perf_counter()
+    checker = DatasetChecker(ctx, lookup=lambda ids: {i: facts[i - 1] for i in ids})
+    add = checker.add
+    for item_id, f in enumerate(facts, 1):
+        add(item_id, f)
+    checker.results()
+    checker.metadata()
+    dataset_s = time.perf_counter() - started
+    started = time.perf_counter()
+    time_based = TimeBasedChecker(ctx)
+    add_pair = time_based.add
+    for item_id, f in enumerate(facts, 1):
+        add_pair(item_id, f, item_id, f)
+    time_based.results()
+    time_s = time.perf_counter() - started
+    peak = 0.0
+    if traced:
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+    return dataset_s, time_s, peak
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--copies", type=int, default=10)
+    parser.add_argument("--repeat", type=int, default=3, help="timings are the best of this many runs")
+    args = parser.parse_args()
+
+    items = load_items()
+    n = len(items)
+    extract_s = float("inf")
+    for _ in range(args.repeat):
+        started = time.perf_counter()
+        facts = [extract_facts(item) for item in items]
+        extract_s = min(extract_s, time.perf_counter() - started)
+    encoded = [orjson.dumps(f) for f in facts]
+    sizes = [len(b) for b in encoded]
+    print(f"items: {n}")
+    print(f"extract_facts: {extract_s:.3f} s ({extract_s / n * 1e6:.1f} µs/item)")
+    print(
+        f"facts bytes/item: mean {statistics.mean(sizes):.0f}, median {statistics.median(sizes):.0f}, "
+        f"max {max(sizes)} (items: mean {statistics.mean(len(orjson.dumps(i)) for i in items):.0f})"
+    )
+
+    ctx = CheckContext(
+        now=dt.datetime(2026, 11, 29, 11, tzinfo=dt.UTC),
+        ocid_prefixes=(),
+        org_id_codes=frozenset(),
+        rates=load_default_rates(),
+        url_check_offline=True,
+    )
+    del items
+    big = copies(facts, args.copies)
+    for label, data in ((f"{n:,} items", facts), (f"{len(big):,} items", big)):
+        runs = [aggregate(ctx, data, traced=False) for _ in range(args.repeat)]
+        dataset_s = min(r[0] for r in runs)
+        time_s = min(r[1] for r in runs)
+        per = 100_000 / len(data)
+        print(
+            f"{label}: DatasetChecker {dataset_s:.3f} s ({dataset_s * per:.3f} s per 100,000), "
+            f"TimeBasedChecker {time_s:.3f} s ({time_s * per:.3f} s per 100,000)"
+        )
+        _, _, peak = aggregate(ctx, data, traced=True)
+        print(f"{label}: peak traced memory of both passes {peak:.1f} MiB")
+    started = time.perf_counter()
+    decoded = [orjson.loads(b) for b in encoded]
+    decode_s = time.perf_counter() - started
+    del decoded
+    print(f"decoding stored facts (orjson.loads): {decode_s / n * 1e6:.1f} µs/item")
+
+
+if __name__ == "__main__":
+    main()
