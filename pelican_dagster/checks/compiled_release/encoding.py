@@ -27,6 +27,8 @@ FORMAT = 1
 _NAMES = CHECK_NAMES
 _CODE_BYTES = (len(_NAMES) + 3) // 4
 _NULL, _PASS_ONE, _PASS, _FAIL = 0, 1, 2, 3
+_SHIFTS = tuple((index * 2, name) for index, name in enumerate(_NAMES))
+_HEADER = bytes((FORMAT,))
 
 
 def _varint(value: int, out: bytearray) -> None:
@@ -40,9 +42,9 @@ def _varint(value: int, out: bytearray) -> None:
 
 def encode(results: dict[str, dict[str, Any]]) -> bytes:
     """The compact form of ``{check name: result}`` holding every name of ``CHECK_NAMES``."""
-    codes = bytearray(_CODE_BYTES)
+    codes = 0
     counts = bytearray()
-    for index, name in enumerate(_NAMES):
+    for shift, name in _SHIFTS:
         outcome = results[name]
         result = outcome["result"]
         if result is None:
@@ -50,16 +52,23 @@ def encode(results: dict[str, dict[str, Any]]) -> bytes:
         applications = outcome["application_count"]
         if result is True:
             if applications == 1:
-                code = _PASS_ONE
-            else:
-                code = _PASS
-                _varint(applications, counts)
+                codes |= _PASS_ONE << shift
+                continue
+            codes |= _PASS << shift
         else:
-            code = _FAIL
+            codes |= _FAIL << shift
+        # Counts below 128 (nearly all) take one byte and no call.
+        if 0 <= applications < 0x80:
+            counts.append(applications)
+        else:
             _varint(applications, counts)
-            _varint(outcome["pass_count"], counts)
-        codes[index >> 2] |= code << ((index & 3) << 1)
-    return bytes((FORMAT,)) + bytes(codes) + bytes(counts)
+        if result is not True:
+            passes = outcome["pass_count"]
+            if 0 <= passes < 0x80:
+                counts.append(passes)
+            else:
+                _varint(passes, counts)
+    return _HEADER + codes.to_bytes(_CODE_BYTES, "little") + counts
 
 
 def decode(data: bytes) -> dict[str, dict[str, Any]]:
