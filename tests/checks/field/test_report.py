@@ -1,0 +1,170 @@
+"""The field-level report accumulator: counts, examples, sampling and merging."""
+
+from __future__ import annotations
+
+import collections
+import json
+import random
+
+import pytest
+
+from pelican_dagster.checks.field.evaluate import check_item_fields, decode_field_result
+from pelican_dagster.checks.field.paths import PATHS
+from pelican_dagster.checks.field.report import EXAMPLES, FieldReport, _Sampler
+
+
+def items():
+    yield {"ocid": "ocds-b5fd17-1", "awards": [{"id": "a", "date": "2020-01-01"}, {"date": "2099-01-01"}]}
+    yield {"ocid": "x", "awards": [{"id": ""}, None]}
+    yield {"ocid": "ocds-b5fd17-3", "tender": None}
+
+
+def build(ctx, seed=0):
+    report = FieldReport(seed, ctx)
+    for i, item in enumerate(items()):
+        report.add(i, item["ocid"], check_item_fields(item, ctx))
+    return report
+
+
+def test_counts(ctx):
+    data = build(ctx).report()
+    assert set(data) == {p.path for p in PATHS}
+    awards_id = data["awards.id"]
+    assert awards_id["processing_order"] == next(p.index for p in PATHS if p.path == "awards.id")
+    assert awards_id["examples_filled"] is False
+    # awards[0].id ok, awards[1].id not set, awards[0].id "" (non_empty), awards[1] null (exists)
+    assert awards_id["coverage"] == {
+        "passed_count": 1,
+        "failed_count": 3,
+        "total_count": 4,
+        "checks": {
+            "exists": {"passed_count": 2, "failed_count": 2, "total_count": 4},
+            "non_empty": {"passed_count": 1, "failed_count": 1, "total_count": 2},
+        },
+    }
+    assert awards_id["quality"] == {"passed_count": 0, "failed_count": 0, "total_count": 0, "checks": {}}
+    assert data["awards.date"]["quality"] == {
+        "passed_count": 1,
+        "failed_count": 1,
+        "total_count": 2,
+        "checks": {"date_time": {"passed_count": 1, "failed_count": 1, "total_count": 2}},
+    }
+    assert data["ocid"]["quality"]["checks"] == {
+        "ocid_prefix_check": {"passed_count": 2, "failed_count": 1, "total_count": 3}
+    }
+    # Unseen paths are zeros, with their defined checks listed.
+    assert data["planning.documents.format"]["quality"] == {
+        "passed_count": 0,
+        "failed_count": 0,
+        "total_count": 0,
+        "checks": {"document_format_codelist": {"passed_count": 0, "failed_count": 0, "total_count": 0}},
+    }
+    assert data["tender.id"]["coverage"]["checks"]["exists"]["failed_count"] == 1
+
+
+def test_examples(ctx):
+    examples = build(ctx).examples()
+    assert set(examples) == {p.path for p in PATHS}
+    awards_id = examples["awards.id"]
+    # Group samples get one value per check result: 2 exists passes + 1 non_empty pass.
+    assert len(awards_id["coverage"]["passed_examples"]) == 3
+    assert len(awards_id["coverage"]["failed_examples"]) == 3
+    failed = awards_id["coverage"]["checks"]["exists"]["failed_examples"]
+    assert sorted((e["path"], e["result"]["reason"]) for e in failed) == [
+        ("awards[1].id", "not set"),
+        ("awards[1].id", "parent is a NoneType, not an object"),
+    ]
+    (empty,) = awards_id["coverage"]["checks"]["non_empty"]["failed_examples"]
+    assert empty == {
+        "meta": {"ocid": "x", "item_id": 1},
+        "path": "awards[0].id",
+        "result": {
+            "name": "non_empty",
+            "result": False,
+            "value": "",
+            "reason": "empty string",
+            "version": 1.0,
+        },
+    }
+    (future,) = examples["awards.date"]["quality"]["checks"]["date_time"]["failed_examples"]
+    assert future["result"]["reason"] == "not in 1990-01-01/2026-11-30"
+    assert future["result"]["version"] == 2.0
+    assert examples["awards.date"]["quality"]["failed_examples"] == [future]
+    assert examples["awards.id"]["quality"] == {"passed_examples": [], "failed_examples": [], "checks": {}}
+
+
+def test_without_item_only_counts(ctx):
+    report = FieldReport(0, ctx)
+    for i, item in enumerate(items()):
+        report.add(i, item["ocid"], decode_field_result(check_item_fields(item, ctx).encode()))
+    assert report.report() == build(ctx).report()
+    assert report.examples()["awards.id"]["coverage"]["passed_examples"] == []
+
+
+def test_seeded_examples_are_reproducible(ctx):
+    many = [{"ocid": f"ocds-b5fd17-{i}", "tender": {"id": str(i)}} for i in range(300)]
+
+    def run(seed):
+        report = FieldReport(seed, ctx)
+        for i, item in enumerate(many):
+            report.add(i, item["ocid"], check_item_fields(item, ctx))
+        return report.examples()["tender.id"]["coverage"]["checks"]["exists"]["passed_examples"]
+
+    assert run(1) == run(1)
+    assert run(1) != run(2)
+    assert len(run(1)) == EXAMPLES
+
+
+def test_merge_equals_whole(ctx):
+    many = [
+        {
+            "ocid": f"ocds-b5fd17-{i}",
+            "awards": [{"id": str(i)} for _ in range(i % 4)],
+            "date": ["2020", None][i % 2],
+        }
+        for i in range(120)
+    ]
+    whole = FieldReport(0, ctx)
+    parts = [FieldReport(p, ctx) for p in range(3)]
+    for i, item in enumerate(many):
+        result = check_item_fields(item, ctx)
+        whole.add(i, item["ocid"], result)
+        parts[i % 3].add(i, item["ocid"], result)
+    merged = FieldReport.merge([json.loads(json.dumps(p.to_state())) for p in parts], random.Random(3), ctx)
+    assert merged.report() == whole.report()
+    ex = merged.examples()["awards.id"]["coverage"]["passed_examples"]
+    assert len(ex) == EXAMPLES
+    assert len({json.dumps(e, sort_keys=True) for e in ex}) <= EXAMPLES
+    # A merged report can go on accumulating.
+    merged.add(999, "ocds-b5fd17-999", check_item_fields({"awards": [{"id": "z"}]}, ctx))
+    assert (
+        merged.report()["awards.id"]["coverage"]["total_count"]
+        == whole.report()["awards.id"]["coverage"]["total_count"] + 1
+    )
+
+
+@pytest.mark.parametrize("batches", [(1,) * 60, (1, 3, 0, 7, 20, 2, 27), (60,), (5, 55)])
+def test_sampler_is_uniform(batches):
+    rng = random.Random(11)
+    k, trials = 5, 6000
+    seen = collections.Counter()
+    for _ in range(trials):
+        sampler = _Sampler(k)
+        position = 0
+        for m in batches:
+            for offset, slot in sampler.take(m, rng):
+                sampler.samples[slot] = position + offset
+            position += m
+        assert sampler.count == 60
+        assert len(set(sampler.samples)) == k
+        seen.update(sampler.samples)
+    expected = trials * k / 60
+    chi2 = sum((seen[i] - expected) ** 2 / expected for i in range(60))
+    assert chi2 < 110  # 59 degrees of freedom: p ≈ 1e-4
+
+
+def test_sampler_keeps_everything_until_full():
+    sampler = _Sampler(20)
+    assert sampler.take(7, random.Random(0)) == [(i, i) for i in range(7)]
+    assert sampler.take(13, random.Random(0)) == [(i, 7 + i) for i in range(13)]
+    assert sampler.count == 20
