@@ -129,3 +129,11 @@ def test_check_with_the_multiprocess_executor_as_a_subprocess(db_env, tmp_path):
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert len(_lines(out / "items.jsonl.gz")) == 10
+
+
+def test_demo_checks_the_bundled_data(db_env, tmp_path, capsys):
+    out = tmp_path / "demo"
+    assert main(["demo", "--out", str(out), "--in-process"]) == 0
+    assert json.loads((out / "dataset_meta.json").read_text())["size"] == 12
+    printed = capsys.readouterr().out
+    assert str(out) in printed and "pelican-dagster ui" in printed

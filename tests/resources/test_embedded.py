@@ -1,0 +1,43 @@
+"""The zero-setup default: an embedded PostgreSQL server under PELICAN_HOME."""
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import dagster as dg
+import pytest
+import sqlalchemy as sa
+
+from pelican_dagster.resources import KingfisherProcessResource, ResultsDatabaseResource, embedded, engines
+from pelican_dagster.storage import migrate
+
+
+@pytest.fixture
+def pelican_home(monkeypatch):
+    # A short path: the server's Unix socket lives in it.
+    home = Path(tempfile.mkdtemp(prefix="pdh-"))
+    monkeypatch.setenv("PELICAN_HOME", str(home))
+    yield home
+    engines.dispose_all()
+    embedded.stop(home)
+    shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.mark.slow
+def test_resources_without_urls_use_the_embedded_server(pelican_home, monkeypatch):
+    kfp = KingfisherProcessResource()
+    results = ResultsDatabaseResource()
+    assert kfp.resolved_url().startswith("postgresql+psycopg2://postgres:@/kingfisher_process?host=")
+    assert results.resolved_url().startswith("postgresql+psycopg2://postgres:@/pelican?host=")
+    assert migrate.current_revision(results.get_engine()) == migrate.head_revision()
+    with kfp.get_engine(ensure_tables=True).connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM collection")).scalar() == 0
+    # Asking again (another process would do the same) finds the databases and the running server.
+    assert embedded.database_url("pelican", pelican_home) == results.resolved_url()
+
+    home = embedded.dagster_home(pelican_home)
+    assert "postgresql+psycopg2://" in (home / "dagster.yaml").read_text()
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    with dg.DagsterInstance.get() as instance:
+        instance.add_dynamic_partitions("datasets", ["a"])
+        assert instance.get_dynamic_partitions("datasets") == ["a"]
