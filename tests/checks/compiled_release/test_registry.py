@@ -54,3 +54,60 @@ def test_to_pelican_shape(ctx):
     results = check_item({"ocid": "ocds-x-1"}, ctx)
     shaped = to_pelican(results, "ocds-x-1", 42)
     assert shaped == {"meta": {"ocid": "ocds-x-1", "item_id": 42}, "checks": results}
+
+
+_REPLACEMENTS = [
+    None,
+    "",
+    "nan",
+    "-Infinity",
+    0,
+    1,
+    1.0,
+    True,
+    [],
+    {},
+    [None],
+    [1, "x"],
+    {"id": {"a": 1}},
+    "2020-1-1",
+]
+
+
+def _mutate(node, rng, rate):
+    """A copy of ``node`` with random type and shape changes (seeded)."""
+    if rng.random() < rate:
+        choice = rng.randrange(4)
+        if choice == 0:
+            return rng.choice(_REPLACEMENTS)
+        if choice == 1:
+            return [node]  # wrapped in an array
+        if choice == 2 and isinstance(node, list) and node:
+            return node[0]  # unwrapped
+        if choice == 3 and isinstance(node, dict):
+            return list(node.values())  # an object turned into an array of its values
+    if isinstance(node, dict):
+        return {k: _mutate(v, rng, rate) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_mutate(v, rng, rate) for v in node]
+    return node
+
+
+def test_mutated_real_items_never_crash(ctx):
+    import random
+
+    from tests.conformance.compare import input_file, iter_items
+
+    rng = random.Random(7)
+    items = [
+        item
+        for folder in ("mexico-inai", "uk-contracts-finder", "moldova")
+        for _, item in iter_items(input_file(folder))
+    ]
+    for item in items[:60]:
+        for rate in (0.02, 0.1, 0.3):
+            mutated = {k: _mutate(v, rng, rate) for k, v in item.items()}  # an item is always an object
+            results = check_item(mutated, ctx)
+            for name, function in CHECKS.items():
+                assert results[name] == function(mutated, ctx), name
+            json.dumps(results)  # JSON-serialisable
