@@ -120,11 +120,20 @@ def main() -> None:
         )
         _, _, peak = aggregate(ctx, data, traced=True)
         print(f"{label}: peak traced memory of both passes {peak:.1f} MiB")
-    started = time.perf_counter()
-    decoded = [orjson.loads(b) for b in encoded]
-    decode_s = time.perf_counter() - started
-    del decoded
-    print(f"decoding stored facts (orjson.loads): {decode_s / n * 1e6:.1f} µs/item")
+    # The pipeline streams stored bytes: decode and feed one item at a time.
+    best = float("inf")
+    for _ in range(args.repeat):
+        gc.collect()
+        started = time.perf_counter()
+        checker = DatasetChecker(ctx)
+        for item_id, b in enumerate(encoded, 1):
+            checker.add(item_id, b)
+        checker.results()
+        best = min(best, time.perf_counter() - started)
+    print(
+        f"{n:,} items streamed as stored bytes (orjson.loads + DatasetChecker): {best:.3f} s "
+        f"({best / n * 1e6:.1f} µs/item)"
+    )
 
 
 if __name__ == "__main__":
