@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable
+from itertools import chain
 from typing import Any
 
 from pelican_dagster.checks.context import CheckContext
@@ -296,19 +297,20 @@ class FieldResult:
         zlib of: a bitmap of the paths present (70 bytes, bit i = path index i), then the occurrence
         count of each present path (LEB128 varints, index order), then one byte per occurrence code.
         """
-        bitmap = bytearray(_BITMAP_BYTES)
-        counts = bytearray()
-        codes = bytearray()
-        for index in sorted(self.codes):
-            bitmap[index >> 3] |= 1 << (index & 7)
-            entries = self.codes[index]
-            n = len(entries)
-            while n >= 0x80:
-                counts.append((n & 0x7F) | 0x80)
-                n >>= 7
-            counts.append(n)
-            codes += bytes(entries)
-        return zlib.compress(bytes(bitmap + counts + codes), 9)
+        indices = sorted(self.codes)
+        lists = [self.codes[i] for i in indices]
+        bitmap = sum(1 << i for i in indices).to_bytes(_BITMAP_BYTES, "little")
+        lengths = list(map(len, lists))
+        if not lengths or max(lengths) < 0x80:
+            counts = bytes(lengths)  # one-byte varints
+        else:
+            counts = bytearray()
+            for n in lengths:
+                while n >= 0x80:
+                    counts.append((n & 0x7F) | 0x80)
+                    n >>= 7
+                counts.append(n)
+        return zlib.compress(bitmap + bytes(counts) + bytes(chain.from_iterable(lists)), 6)
 
     def to_pelican(
         self,
