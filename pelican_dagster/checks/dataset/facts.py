@@ -40,9 +40,9 @@ from typing import Any
 
 import orjson
 
-from pelican_dagster.checks.primitives import get, values_at_path
+from pelican_dagster.checks.primitives import get
 
-__all__ = ["CODE_CHECKS", "UNHASHABLE", "VALUE_KINDS", "extract_facts"]
+__all__ = ["CODE_CHECKS", "PATHS", "UNHASHABLE", "VALUE_KINDS", "extract_facts", "gather"]
 
 #: The 11 code distributions (§3.1), in Pelican's definition order: (stored name, paths, test codes).
 CODE_CHECKS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
@@ -112,22 +112,96 @@ VALUE_KINDS: tuple[tuple[str, str], ...] = (
 #: Key of the wrapper that stands for an object/array identifier, ocid or title.
 UNHASHABLE = "~"
 
-_CODE_PATHS = tuple(
-    (str(index), tuple(tuple(p.split(".")) for p in paths)) for index, (_, paths, _) in enumerate(CODE_CHECKS)
+_URL_PATHS = (
+    "planning.documents.url",
+    "tender.documents.url",
+    "awards.documents.url",
+    "contracts.documents.url",
+    "contracts.implementation.documents.url",
 )
-_VALUE_PATHS = tuple((key, tuple(path.split("."))) for key, path in VALUE_KINDS)
-_URL_PATHS = tuple(
-    tuple(p.split("."))
-    for p in (
-        "planning.documents.url",
-        "tender.documents.url",
-        "awards.documents.url",
-        "contracts.documents.url",
-        "contracts.implementation.documents.url",
-    )
+_RELATED_PATHS = ("relatedProcesses", "contracts.relatedProcesses")
+_IMPLEMENTATION = "contracts.implementation"
+
+#: Every path read, in a fixed order: its position is its "sink" in the output of :func:`gather`. Paths
+#: whose indexed path is kept (value objects and related processes, for examples) collect pairs.
+_PAIR_PATHS = tuple(path for _, path in VALUE_KINDS) + _RELATED_PATHS
+_VALUE_ONLY_PATHS = tuple(
+    dict.fromkeys([*(p for _, paths, _ in CODE_CHECKS for p in paths), *_URL_PATHS, _IMPLEMENTATION])
 )
-_RELATED_PATHS = (("relatedProcesses",), ("contracts", "relatedProcesses"))
-_IMPLEMENTATION = ("contracts", "implementation")
+PATHS = _PAIR_PATHS + _VALUE_ONLY_PATHS
+_SINK = {path: index for index, path in enumerate(PATHS)}
+_CODE_SINKS = tuple(
+    (str(index), tuple(_SINK[p] for p in paths)) for index, (_, paths, _) in enumerate(CODE_CHECKS)
+)
+_VALUE_SINKS = tuple((key, _SINK[path]) for key, path in VALUE_KINDS)
+_URL_SINKS = tuple(_SINK[p] for p in _URL_PATHS)
+_RELATED_SINKS = tuple(_SINK[p] for p in _RELATED_PATHS)
+_IMPLEMENTATION_SINK = _SINK[_IMPLEMENTATION]
+
+
+def _trie() -> dict[str, list]:
+    """key → [children, value sinks, pair sinks, whether any pair sink lies at or below]."""
+    root: dict[str, list] = {}
+    for path in PATHS:
+        node = root
+        keys = path.split(".")
+        for depth, key in enumerate(keys):
+            entry = node.setdefault(key, [{}, [], [], False])
+            if path in _PAIR_PATHS:
+                entry[3] = True
+            if depth == len(keys) - 1:
+                entry[2 if path in _PAIR_PATHS else 1].append(_SINK[path])
+            node = entry[0]
+
+    def freeze(node: dict[str, list]) -> dict[str, tuple]:
+        return {k: (freeze(c) if c else None, tuple(v), tuple(pr), np) for k, (c, v, pr, np) in node.items()}
+
+    return freeze(root)
+
+
+_TRIE = _trie()
+
+
+def gather(item: dict[str, Any]) -> list[list[Any]]:
+    """The occurrences of every path of :data:`PATHS` in one walk: ``out[i]`` for ``PATHS[i]``.
+
+    Same occurrences, in the same order, as ``values_at_path(item, PATHS[i])`` (checks.md §0.2) – values
+    only, or ``(indexed path, value)`` pairs for the value-object and related-process paths – but shared
+    prefixes (``contracts``, ``tender``, …) are walked once instead of once per path.
+    """
+    out: list[list[Any]] = [[] for _ in PATHS]
+    _walk(item, _TRIE, "", out)
+    return out
+
+
+def _walk(node: dict[str, Any], trie: dict[str, tuple], prefix: str, out: list[list[Any]]) -> None:
+    for key, (children, value_sinks, pair_sinks, needs_path) in trie.items():
+        if key not in node:
+            continue
+        value = node[key]
+        here = (f"{prefix}.{key}" if prefix else key) if needs_path else ""
+        if type(value) is list:
+            for index, element in enumerate(value):
+                for sink in value_sinks:
+                    out[sink].append(element)
+                if needs_path:
+                    where = f"{here}[{index}]"
+                    for sink in pair_sinks:
+                        out[sink].append((where, element))
+                else:
+                    where = ""
+                # Only objects have keys to follow (§0.2 rule 5; where Pelican raises, nothing).
+                if children is not None and type(element) is dict:
+                    _walk(element, children, where, out)
+        else:
+            for sink in value_sinks:
+                out[sink].append(value)
+            for sink in pair_sinks:
+                out[sink].append((here, value))
+            if children is not None and type(value) is dict:
+                _walk(value, children, here, out)
+
+
 _INT64 = (-(2**63), 2**63 - 1)
 
 
@@ -182,11 +256,12 @@ def extract_facts(item: dict[str, Any]) -> dict[str, Any]:
     if "ocid" in item:
         facts["o"] = _raw(item["ocid"])
 
+    found = gather(item)
     codes: dict[str, list[str]] = {}
-    for index, paths in _CODE_PATHS:
-        found = [value for path in paths for _, value in values_at_path(item, path) if type(value) is str]
-        if found:
-            codes[index] = found
+    for index, sinks in _CODE_SINKS:
+        strings = [value for sink in sinks for value in found[sink] if type(value) is str]
+        if strings:
+            codes[index] = strings
     if codes:
         facts["c"] = codes
 
@@ -195,9 +270,9 @@ def extract_facts(item: dict[str, Any]) -> dict[str, Any]:
         facts["m"] = category
 
     values: dict[str, list[list[Any]]] = {}
-    for key, path in _VALUE_PATHS:
+    for key, sink in _VALUE_SINKS:
         kept = []
-        for where, value in values_at_path(item, path):
+        for where, value in found[sink]:
             # Non-objects are skipped: Pelican's membership test on them either fails or raises (§0.9).
             if type(value) is not dict:
                 continue
@@ -224,13 +299,13 @@ def extract_facts(item: dict[str, Any]) -> dict[str, Any]:
     if type(buyer) is dict and buyer.get("id") is not None:
         facts["b"] = get(buyer, "id", "text")
 
-    urls = [value for path in _URL_PATHS for _, value in values_at_path(item, path) if type(value) is str]
+    urls = [value for sink in _URL_SINKS for value in found[sink] if type(value) is str]
     if urls:
         facts["u"] = urls
 
     related = []
-    for path in _RELATED_PATHS:
-        for where, value in values_at_path(item, path):
+    for sink in _RELATED_SINKS:
+        for where, value in found[sink]:
             if type(value) is not dict or value.get("scheme") != "ocid":
                 continue
             identifier = value.get("identifier")
@@ -260,7 +335,7 @@ def extract_facts(item: dict[str, Any]) -> dict[str, Any]:
     contracts = item.get("contracts")
     n_awards = len(awards) if type(awards) is list else 0
     n_contracts = len(contracts) if type(contracts) is list else 0
-    n_implementations = len(values_at_path(item, _IMPLEMENTATION)) if contracts is not None else 0
+    n_implementations = len(found[_IMPLEMENTATION_SINK])
     if flags or n_awards or n_contracts or n_implementations:
         facts["L"] = [flags, n_awards, n_contracts, n_implementations]
     return facts

@@ -162,3 +162,28 @@ def test_single_objects_and_odd_shapes():
 
 def test_facts_are_small_for_a_bare_item():
     assert len(orjson.dumps(extract_facts({"ocid": "ocds-x-1", "tender": {"id": "1"}}))) < 40
+
+
+def test_gather_equals_values_at_path_on_real_and_mutated_items():
+    import random
+
+    from pelican_dagster.checks.dataset.facts import _PAIR_PATHS, PATHS, gather
+    from pelican_dagster.checks.primitives import values_at_path
+    from tests.checks.dataset.test_robustness import mutate
+    from tests.conformance.compare import DATA, iter_items
+
+    rng = random.Random(7)
+    items = [
+        item
+        for name in ("moldova", "mexico-inai", "armenia")
+        for _, item in iter_items(DATA / f"{name}.jsonl.gz")
+    ]
+    items += [mutate(rng.choice(items), rng) for _ in range(400)]
+    items.append(ITEM)
+    for item in items:
+        found = gather(item)
+        for path, occurrences in zip(PATHS, found, strict=True):
+            expected = values_at_path(item, path)
+            if path not in _PAIR_PATHS:
+                expected = [value for _, value in expected]
+            assert occurrences == expected, path
