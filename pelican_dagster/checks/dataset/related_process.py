@@ -48,6 +48,12 @@ class _Tally:
         self.failed_samples: list = []
         self.random = random
 
+    def copy(self) -> _Tally:
+        other = _Tally(self.random)
+        other.passed, other.failed = self.passed, self.failed
+        other.passed_samples, other.failed_samples = list(self.passed_samples), list(self.failed_samples)
+        return other
+
     def add(self, passed: bool, example: tuple) -> None:
         if passed:
             offer(self.passed_samples, self.passed, _EXAMPLES, example, self.random)
@@ -132,13 +138,13 @@ class RelatedProcesses:
 
     def results(self, lookup: Lookup | None = None) -> list[dict[str, Any]]:
         """``consistent.related_process_title`` then ``reference.related_process_identifier``."""
-        # References whose target never arrived fail, one per (referencing ocid, target) pair.
+        # References whose target never arrived fail, one per (referencing ocid, target) pair. A copy of
+        # the tally takes them, so that more items may still be added and results asked for again.
+        ident = self._ident.copy()
         for waiting in self._ident_waiting.values():
             for _, example in waiting.values():
-                self._ident.add(False, example)
-        self._ident_waiting = {}
+                ident.add(False, example)
 
-        ident = self._ident
         ident_examples = {
             key: [
                 {"item_id": i, "ocid": o, "related_path": p, "related_ocid": r}

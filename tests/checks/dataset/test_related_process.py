@@ -155,3 +155,15 @@ def test_examples_capped_at_100(ctx):
     meta = rows[IDENT]["meta"]
     assert (meta["total_passed"], meta["total_failed"]) == (150, 150)
     assert len(meta["passed_examples"]) == len(meta["failed_examples"]) == 100
+
+
+def test_results_can_be_asked_twice_and_items_added_between(ctx):
+    from pelican_dagster.checks.dataset import DatasetChecker, extract_facts
+
+    checker = DatasetChecker(ctx)
+    checker.add(1, extract_facts(item("a", ref("x"))))
+    first = {r["check_name"]: r for r in checker.results()}
+    again = {r["check_name"]: r for r in checker.results()}
+    assert counts(first[IDENT]) == counts(again[IDENT]) == (1, 0, 1)
+    checker.add(2, extract_facts(item("x")))
+    assert counts({r["check_name"]: r for r in checker.results()}[IDENT]) == (1, 1, 0)
