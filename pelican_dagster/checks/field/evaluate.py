@@ -46,10 +46,12 @@ __all__ = [
     "QUALITY_PASSED",
     "FieldResult",
     "QualityCheck",
+    "build_entry",
     "check_item_fields",
     "code_of_entry",
     "decode_field_result",
     "path_entries",
+    "path_parents",
     "pelican_checks",
     "quality_check",
 ]
@@ -380,6 +382,47 @@ def _parents(item: dict[str, Any], parent_path: str, cache: dict[str, list[tuple
     return out
 
 
+def path_parents(
+    item: dict[str, Any], field: FieldPath, cache: dict[str, list[tuple[str, Any]]] | None = None
+) -> list[tuple[str, Any]]:
+    """The parents of a field path as (indexed parent path, parent value), one per entry.
+
+    ``cache`` (parent path → parents) may be shared by the calls for one item.
+    """
+    parent_path = field.path.rpartition(".")[0]
+    if not parent_path:
+        return [("", item)]
+    return _parents(item, parent_path, {} if cache is None else cache)
+
+
+def build_entry(field: FieldPath, parent_path: str, parent: Any, ctx: CheckContext) -> dict[str, Any]:
+    """Pelican's entry (report-shapes.md §1) of a field path for one parent."""
+    key = field.path.rpartition(".")[2]
+    results = []
+    exists = coverage.exists(parent, key)
+    if not exists[0]:
+        results.append(_result("exists", exists, coverage.VERSION))
+        passed = False
+    else:
+        results.append(_EXISTS_PASSED.copy())
+        non_empty = coverage.non_empty(parent, key)
+        passed = non_empty[0]
+        results.append(
+            _NON_EMPTY_PASSED.copy() if passed else _result("non_empty", non_empty, coverage.VERSION)
+        )
+    quality: dict[str, Any] = {"overall_result": None, "check_results": []}
+    q = quality_check(field)
+    if passed and q is not None:
+        check, extra, name, version = q
+        outcome = check(parent[key], ctx, extra)
+        quality = {"overall_result": outcome[0], "check_results": [_result(name, outcome, version)]}
+    return {
+        "path": f"{parent_path}.{key}" if parent_path else key,
+        "coverage": {"overall_result": passed, "check_results": results},
+        "quality": quality,
+    }
+
+
 def path_entries(
     item: dict[str, Any],
     field: FieldPath,
@@ -387,34 +430,7 @@ def path_entries(
     cache: dict[str, list[tuple[str, Any]]] | None = None,
 ) -> list[dict[str, Any]]:
     """Pelican's entries of one field path for ``item`` (empty when the path has no parents)."""
-    parent_path, _, key = field.path.rpartition(".")
-    parents = [("", item)] if not parent_path else _parents(item, parent_path, {} if cache is None else cache)
-    q = quality_check(field)
-    entries = []
-    for path, parent in parents:
-        results = []
-        exists = coverage.exists(parent, key)
-        if not exists[0]:
-            results.append(_result("exists", exists, coverage.VERSION))
-            passed = False
-        else:
-            results.append(_EXISTS_PASSED.copy())
-            non_empty = coverage.non_empty(parent, key)
-            passed = non_empty[0]
-            results.append(_NON_EMPTY_PASSED.copy() if passed else _result("non_empty", non_empty, 1.0))
-        quality: dict[str, Any] = {"overall_result": None, "check_results": []}
-        if passed and q is not None:
-            check, extra, name, version = q
-            outcome = check(parent[key], ctx, extra)
-            quality = {"overall_result": outcome[0], "check_results": [_result(name, outcome, version)]}
-        entries.append(
-            {
-                "path": f"{path}.{key}" if path else key,
-                "coverage": {"overall_result": passed, "check_results": results},
-                "quality": quality,
-            }
-        )
-    return entries
+    return [build_entry(field, path, parent, ctx) for path, parent in path_parents(item, field, cache)]
 
 
 def pelican_checks(item: dict[str, Any], ctx: CheckContext) -> dict[str, list[dict[str, Any]]]:

@@ -20,7 +20,7 @@ from operator import mul
 from typing import Any
 
 from pelican_dagster.checks.context import CheckContext
-from pelican_dagster.checks.field.evaluate import FieldResult, path_entries
+from pelican_dagster.checks.field.evaluate import FieldResult, build_entry, path_parents
 from pelican_dagster.checks.field.paths import PATHS
 from pelican_dagster.checks.sampling import merge_samples, rng_for
 
@@ -31,8 +31,6 @@ EXAMPLES = 20
 
 # Outcome codes (see evaluate.FieldResult): 0 exists failed, 3 non_empty failed, 6 passed without
 # quality, 7 passed and quality passed, 8 passed and quality failed.
-_EXISTS_PASSED_CODES = (3, 6, 7, 8)
-_COVERAGE_PASSED_CODES = (6, 7, 8)
 
 # The samples of a path and the values each receives per entry, by outcome code: {code: how many}.
 # Group samples receive one value per *check result* (pipeline.md §4.4), so an entry whose coverage
@@ -162,6 +160,7 @@ class FieldReport:
         item = item if item is not None else result.item
         ctx = self.ctx if self.ctx is not None else result.ctx
         sample = item is not None and ctx is not None
+        cache: dict[str, Any] = {}  # parents per parent path, shared by the paths of this item
         for index, codes in result.codes.items():
             h = hist[index]
             total = totals[index] = totals[index] + len(codes)
@@ -169,7 +168,7 @@ class FieldReport:
                 before = h.copy()
                 for code in codes:
                     h[code] += 1
-                self._sample(index, codes, before, item, ctx, item_id, ocid)
+                self._sample(index, codes, before, item, ctx, item_id, ocid, cache)
             elif len(codes) == 1:
                 h[codes[0]] += 1
             else:
@@ -185,11 +184,14 @@ class FieldReport:
         ctx: CheckContext,
         item_id: Any,
         ocid: Any,
+        cache: dict[str, Any],
     ) -> None:
         local = [0] * 9
         for code in codes:
             local[code] += 1
-        entries = None
+        parents = None
+        entries: dict[int, dict[str, Any]] = {}  # built only for the occurrences kept
+        field = PATHS[index]
         rng = self.rng
         samplers = self.samplers
         for name, weights, _, _ in _kinds(index):
@@ -207,15 +209,20 @@ class FieldReport:
             kept = sampler.take(m, rng)
             if not kept:
                 continue
-            if entries is None:
-                entries = path_entries(item, PATHS[index], ctx)
-            results = _offered_results(name, codes, entries)
+            if parents is None:
+                parents = path_parents(item, field, cache)
+            sequence = _sequence(name, codes)
             for offset, slot in kept:
-                path, result = results[offset]
+                position, which = sequence[offset]
+                entry = entries.get(position)
+                if entry is None:
+                    entry = entries[position] = build_entry(field, *parents[position], ctx)
                 sampler.samples[slot] = {
                     "meta": {"ocid": ocid, "item_id": item_id},
-                    "path": path,
-                    "result": result,
+                    "path": entry["path"],
+                    "result": entry["quality"]["check_results"][0]
+                    if which == 2
+                    else entry["coverage"]["check_results"][which],
                 }
         self._plan(index)
 
@@ -347,31 +354,30 @@ class FieldReport:
         return out
 
 
-def _offered_results(name: str, codes: list[int], entries: list[dict[str, Any]]) -> list[tuple[str, Any]]:
-    """The (indexed path, check result) values offered to sample ``name`` by one item, in order."""
-    out = []
-    for code, entry in zip(codes, entries, strict=True):
-        path = entry["path"]
-        coverage_results = entry["coverage"]["check_results"]
-        if name == "coverage.passed":
-            out.extend((path, r) for r in coverage_results if r["result"])
-        elif name == "coverage.failed":
-            out.extend((path, r) for r in coverage_results if not r["result"])
-        elif name == "exists.passed":
-            if code in _EXISTS_PASSED_CODES:
-                out.append((path, coverage_results[0]))
-        elif name == "exists.failed":
-            if code == 0:
-                out.append((path, coverage_results[0]))
-        elif name == "non_empty.passed":
-            if code in _COVERAGE_PASSED_CODES:
-                out.append((path, coverage_results[1]))
-        elif name == "non_empty.failed":
-            if code == 3:
-                out.append((path, coverage_results[1]))
-        elif name in ("quality.passed", "check.passed"):
-            if code == 7:
-                out.append((path, entry["quality"]["check_results"][0]))
-        elif code == 8:  # quality.failed, check.failed
-            out.append((path, entry["quality"]["check_results"][0]))
-    return out
+def _sequence(name: str, codes: list[int]) -> list[tuple[int, int]]:
+    """The values one item offers to sample ``name``, in order, as (occurrence, result): result 0 is
+    ``exists``, 1 ``non_empty`` and 2 the quality check."""
+    if name == "coverage.passed":
+        out = []
+        for position, code in enumerate(codes):
+            if code >= 6:
+                out += ((position, 0), (position, 1))
+            elif code == 3:
+                out.append((position, 0))
+        return out
+    if name == "coverage.failed":
+        return [(position, 0 if code == 0 else 1) for position, code in enumerate(codes) if code in (0, 3)]
+    which, wanted = _SEQUENCES[name]
+    return [(position, which) for position, code in enumerate(codes) if code in wanted]
+
+
+_SEQUENCES: dict[str, tuple[int, frozenset[int]]] = {
+    "exists.passed": (0, frozenset((3, 6, 7, 8))),
+    "exists.failed": (0, frozenset((0,))),
+    "non_empty.passed": (1, frozenset((6, 7, 8))),
+    "non_empty.failed": (1, frozenset((3,))),
+    "quality.passed": (2, frozenset((7,))),
+    "check.passed": (2, frozenset((7,))),
+    "quality.failed": (2, frozenset((8,))),
+    "check.failed": (2, frozenset((8,))),
+}
