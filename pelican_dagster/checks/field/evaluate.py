@@ -119,7 +119,7 @@ class _Node:
         self.absent = {index: _ONE[_EXISTS_FAILED] for _, index in self.slots}
 
 
-def _build_trie() -> _Node:
+def _build_trie(quality: bool = True) -> _Node:
     tree: dict[str, Any] = {}  # key -> [index, field, subtree]
     for field in PATHS:
         node = tree
@@ -133,7 +133,7 @@ def _build_trie() -> _Node:
     def freeze(node: dict[str, Any]) -> _Node:
         children = {}
         for ordinal, (key, (index, field, sub)) in enumerate(node.items()):
-            q = quality_check(field) if field is not None else None
+            q = quality_check(field) if field is not None and quality else None
             check, extra = (q[0], q[1]) if q else (None, None)
             children[key] = (ordinal, index, check, extra, freeze(sub) if sub else None)
         return _Node(children)
@@ -148,6 +148,8 @@ _EMPTYABLE = frozenset((str, dict, list))
 _ONE = tuple([code] for code in range(9))
 
 _TRIE = _build_trie()
+#: The trie when the quality step is disabled (Pelican's steps without ``field_quality``).
+_TRIE_COVERAGE_ONLY = _build_trie(quality=False)
 
 
 def _walk(values: list[Any], node: _Node, ctx: CheckContext, out: dict[int, list[int]]) -> None:
@@ -255,11 +257,14 @@ def _walk(values: list[Any], node: _Node, ctx: CheckContext, out: dict[int, list
                 _walk(got, subs[ordinal], ctx, out)
 
 
-def check_item_fields(item: dict[str, Any], ctx: CheckContext) -> FieldResult:
-    """The field-level outcome of every path of ``item`` (compact; see :class:`FieldResult`)."""
+def check_item_fields(item: dict[str, Any], ctx: CheckContext, quality: bool = True) -> FieldResult:
+    """The field-level outcome of every path of ``item`` (compact; see :class:`FieldResult`).
+
+    ``quality=False`` runs the coverage checks only (Pelican's ``field_quality`` step disabled).
+    """
     out: dict[int, list[int]] = {}
-    _walk([item], _TRIE, ctx, out)
-    return FieldResult(out, item, ctx)
+    _walk([item], _TRIE if quality else _TRIE_COVERAGE_ONLY, ctx, out)
+    return FieldResult(out, item, ctx, quality)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -275,17 +280,20 @@ class FieldResult:
     :meth:`to_pelican` and report examples can rebuild values and reasons.
     """
 
-    __slots__ = ("codes", "ctx", "item")
+    __slots__ = ("codes", "ctx", "item", "quality")
 
     def __init__(
         self,
         codes: dict[int, list[int]],
         item: dict[str, Any] | None = None,
         ctx: CheckContext | None = None,
+        quality: bool = True,
     ) -> None:
         self.codes = codes
         self.item = item
         self.ctx = ctx
+        #: Whether the quality checks ran (not encoded: a setting of the run).
+        self.quality = quality
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, FieldResult) and self.codes == other.codes
@@ -326,7 +334,7 @@ class FieldResult:
         ctx = ctx if ctx is not None else self.ctx
         if item is None or ctx is None:
             raise ValueError("to_pelican needs the item and the context (pass them to a decoded result)")
-        return {"meta": {"ocid": ocid, "item_id": item_id}, "checks": pelican_checks(item, ctx)}
+        return {"meta": {"ocid": ocid, "item_id": item_id}, "checks": pelican_checks(item, ctx, self.quality)}
 
 
 _BITMAP_BYTES = (len(PATHS) + 7) // 8
@@ -395,7 +403,9 @@ def path_parents(
     return _parents(item, parent_path, {} if cache is None else cache)
 
 
-def build_entry(field: FieldPath, parent_path: str, parent: Any, ctx: CheckContext) -> dict[str, Any]:
+def build_entry(
+    field: FieldPath, parent_path: str, parent: Any, ctx: CheckContext, quality: bool = True
+) -> dict[str, Any]:
     """Pelican's entry (report-shapes.md §1) of a field path for one parent."""
     key = field.path.rpartition(".")[2]
     results = []
@@ -410,16 +420,16 @@ def build_entry(field: FieldPath, parent_path: str, parent: Any, ctx: CheckConte
         results.append(
             _NON_EMPTY_PASSED.copy() if passed else _result("non_empty", non_empty, coverage.VERSION)
         )
-    quality: dict[str, Any] = {"overall_result": None, "check_results": []}
-    q = quality_check(field)
+    quality_group: dict[str, Any] = {"overall_result": None, "check_results": []}
+    q = quality_check(field) if quality else None
     if passed and q is not None:
         check, extra, name, version = q
         outcome = check(parent[key], ctx, extra)
-        quality = {"overall_result": outcome[0], "check_results": [_result(name, outcome, version)]}
+        quality_group = {"overall_result": outcome[0], "check_results": [_result(name, outcome, version)]}
     return {
         "path": f"{parent_path}.{key}" if parent_path else key,
         "coverage": {"overall_result": passed, "check_results": results},
-        "quality": quality,
+        "quality": quality_group,
     }
 
 
@@ -428,17 +438,22 @@ def path_entries(
     field: FieldPath,
     ctx: CheckContext,
     cache: dict[str, list[tuple[str, Any]]] | None = None,
+    quality: bool = True,
 ) -> list[dict[str, Any]]:
     """Pelican's entries of one field path for ``item`` (empty when the path has no parents)."""
-    return [build_entry(field, path, parent, ctx) for path, parent in path_parents(item, field, cache)]
+    return [
+        build_entry(field, path, parent, ctx, quality) for path, parent in path_parents(item, field, cache)
+    ]
 
 
-def pelican_checks(item: dict[str, Any], ctx: CheckContext) -> dict[str, list[dict[str, Any]]]:
+def pelican_checks(
+    item: dict[str, Any], ctx: CheckContext, quality: bool = True
+) -> dict[str, list[dict[str, Any]]]:
     """The ``checks`` object of Pelican's field-level result: path → entries, paths with parents only."""
     cache: dict[str, list[tuple[str, Any]]] = {}
     out = {}
     for field in PATHS:
-        entries = path_entries(item, field, ctx, cache)
+        entries = path_entries(item, field, ctx, cache, quality)
         if entries:
             out[field.path] = entries
     return out

@@ -221,3 +221,16 @@ def test_to_pelican_of_decoded_result_needs_the_item(ctx):
     with pytest.raises(ValueError, match="needs the item"):
         decoded.to_pelican("x", 1)
     assert decoded.to_pelican("x", 1, item, ctx) == check_item_fields(item, ctx).to_pelican("x", 1)
+
+
+def test_coverage_only(ctx):
+    item = {"ocid": "bad", "date": "2099-01-01", "tender": {"items": [{"quantity": -1}]}}
+    result = check_item_fields(item, ctx, quality=False)
+    assert set(code for codes in result.codes.values() for code in codes) <= {0, 3, 6}
+    checks = result.to_pelican("bad", 1)["checks"]
+    assert checks["ocid"][0]["quality"] == {"overall_result": None, "check_results": []}
+    assert checks["date"][0]["coverage"]["overall_result"] is True
+    full = check_item_fields(item, ctx)
+    assert {i: [c // 3 for c in codes] for i, codes in full.codes.items()} == {
+        i: [c // 3 for c in codes] for i, codes in result.codes.items()
+    }
