@@ -3,7 +3,8 @@
 ``CHECK_NAMES`` lists them in the order of checks.md (12 coherent, 18 consistent, 7 reference);
 ``CHECKS`` maps each name to its ``check(item, ctx) -> result`` function; :func:`check_item` runs them
 all on one item, sharing one traversal of the parties and party references between the 19 checks that
-read them; :func:`to_pelican` wraps the results in Pelican's stored shape (report-shapes.md §2).
+read them, and one traversal of the ~50 paths the coherent checks read between those ten checks;
+:func:`to_pelican` wraps the results in Pelican's stored shape (report-shapes.md §2).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pelican_dagster.checks.compiled_release import coherent, consistent, reference
+from pelican_dagster.checks.compiled_release.occurrences import ItemPaths
 from pelican_dagster.checks.compiled_release.parties import PartyFacts
 from pelican_dagster.checks.context import CheckContext
 
@@ -76,12 +78,24 @@ _PLAN: tuple[tuple[str, CheckFunction, bool], ...] = tuple(
 )
 
 
+_NONE, _PARTIES, _PATHS = 0, 1, 2
+# What check_item passes each check as third argument: nothing, the PartyFacts or the ItemPaths.
+_RUN: tuple[tuple[str, CheckFunction, int], ...] = tuple(
+    (name, function, _PARTIES if shares else _PATHS if name in coherent.PATH_CHECKS else _NONE)
+    for name, function, shares in _PLAN
+)
+_COHERENT_TRIE = coherent.TRIE
+
+
 def check_item(item: dict[str, Any], ctx: CheckContext) -> dict[str, dict[str, Any]]:
     """All compiled-release-level results of one item, keyed by check name in ``CHECK_NAMES`` order."""
     facts = PartyFacts(item)
+    paths = ItemPaths(item, _COHERENT_TRIE)
     return {
-        name: function(item, ctx, facts) if shares else function(item, ctx)
-        for name, function, shares in _PLAN
+        name: function(item, ctx)
+        if shares == _NONE
+        else function(item, ctx, facts if shares == _PARTIES else paths)
+        for name, function, shares in _RUN
     }
 
 

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal
 
+from pelican_dagster.checks.compiled_release.occurrences import ItemPaths, PathTrie, date_of, trie_of
 from pelican_dagster.checks.compiled_release.result import multiple, not_applicable
-from pelican_dagster.checks.primitives import parse_date, split_path, values_at_path
+from pelican_dagster.checks.primitives import split_path, values_at_path
 
 __all__ = [
     "NO_PAIRS_PARSEABLE",
@@ -30,6 +31,8 @@ __all__ = [
     "Rule",
     "date_of",
     "evaluate",
+    "rule_paths",
+    "rules_trie",
 ]
 
 SAME_ELEMENT = "same element"
@@ -40,24 +43,6 @@ Rule = tuple[str, str, Grouping]
 
 NO_PAIRS_SET = "no pairs of dates are set"
 NO_PAIRS_PARSEABLE = "no pairs of dates are parseable"
-
-_STR = str
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _parse_head(head: str) -> _dt.date | None:
-    return parse_date(head)
-
-
-def date_of(value: Any) -> _dt.date | None:
-    """``parse_date`` of a field value, memoised (the same dates recur across checks and items).
-
-    parse_date reads only the first 10 characters, so they are the cache key: keys stay small even for
-    huge strings, and values that differ only in their time share an entry.
-    """
-    if type(value) is not _STR:
-        return None
-    return _parse_head(value[:10])
 
 
 def _element(path: str) -> str:
@@ -76,19 +61,32 @@ def _keys(path: str) -> tuple[str, ...]:
     return split_path(path)
 
 
+def rule_paths(rules: Iterable[Rule]) -> tuple[str, ...]:
+    """The distinct paths that ``rules`` read, in first-use order."""
+    return tuple(dict.fromkeys(path for first, second, _ in rules for path in (first, second)))
+
+
+def rules_trie(rules: Sequence[Rule]) -> PathTrie:
+    """The (cached) trie of the paths of ``rules``, all dated: what a check alone needs to walk."""
+    paths = rule_paths(rules)
+    return trie_of(paths, frozenset(paths))
+
+
 Occurrences = list[tuple[str, Any, "_dt.date | None"]]
 
 
 class DatePairs:
     """Accumulates pairs of dates for one item and builds the check result.
 
-    Use :meth:`add_rule` for declared rules and :meth:`add_pair` for pairs a check builds itself
-    (``coherent.dates`` rule 8), then :meth:`result`.
+    Use :meth:`add_rules` / :meth:`add_rule` for declared rules and :meth:`add_pair` for pairs a check
+    builds itself (``coherent.dates`` rule 8), then :meth:`result`. With ``paths`` (an :class:`ItemPaths`
+    whose trie holds every rule path as a dated path) occurrences come from that shared traversal;
+    without it each path is walked on first use.
     """
 
-    __slots__ = ("_occurrences", "applications", "failed", "item", "passes", "set")
+    __slots__ = ("_get", "_occurrences", "applications", "failed", "item", "passes", "set")
 
-    def __init__(self, item: dict[str, Any]) -> None:
+    def __init__(self, item: dict[str, Any], paths: ItemPaths | None = None) -> None:
         self.item = item
         #: Whether any pair exists (parsable or not).
         self.set = False
@@ -96,8 +94,9 @@ class DatePairs:
         self.passes = 0
         self.failed: list[dict[str, Any]] = []
         # Occurrences per path with their parsed dates: rules of one check often share a path. (Not
-        # shared across checks: a caller may mutate an item between two calls on the same object.)
+        # shared across checks unless the caller passes `paths`: an item may be mutated between calls.)
         self._occurrences: dict[str, Occurrences] = {}
+        self._get: Callable[[str], Any] = paths.get if paths is not None else self.occurrences
 
     def occurrences(self, path: str) -> Occurrences:
         """``(indexed path, value, parsed date or None)`` for every occurrence of ``path``."""
@@ -109,31 +108,55 @@ class DatePairs:
 
     def add_rule(self, first: str, second: str, grouping: Grouping = None) -> None:
         """Pair every occurrence of ``first`` with every occurrence of ``second`` (A-major)."""
-        a_list = self.occurrences(first)
-        if not a_list:
-            return
-        b_list = self.occurrences(second)
-        if not b_list:
-            return
-        if grouping is None:
-            self.set = True
-            for path_a, value_a, date_a in a_list:
-                if date_a is None:
-                    continue
-                for path_b, value_b, date_b in b_list:
-                    if date_b is not None:
-                        self._apply(path_a, value_a, date_a, path_b, value_b, date_b)
-            return
-        key = _GROUP_KEY[grouping]
-        b_keyed = [(key(path_b), path_b, value_b, date_b) for path_b, value_b, date_b in b_list]
-        for path_a, value_a, date_a in a_list:
-            group = key(path_a)
-            for group_b, path_b, value_b, date_b in b_keyed:
-                if group_b != group:
-                    continue
+        self.add_rules(((first, second, grouping),))
+
+    def add_rules(self, rules: Iterable[Rule]) -> None:
+        """:meth:`add_rule` for each rule, in order."""
+        get = self._get
+        applications = passes = 0
+        failed = self.failed
+        for first, second, grouping in rules:
+            a_list = get(first)
+            if not a_list:
+                continue
+            b_list = get(second)
+            if not b_list:
+                continue
+            if grouping is None:
                 self.set = True
-                if date_a is not None and date_b is not None:
-                    self._apply(path_a, value_a, date_a, path_b, value_b, date_b)
+                for path_a, value_a, date_a in a_list:
+                    if date_a is None:
+                        continue
+                    for path_b, value_b, date_b in b_list:
+                        if date_b is None:
+                            continue
+                        applications += 1
+                        if date_a <= date_b:
+                            passes += 1
+                        else:
+                            failed.append(
+                                {"path_1": path_a, "value_1": value_a, "path_2": path_b, "value_2": value_b}
+                            )
+                continue
+            key = _GROUP_KEY[grouping]
+            b_keyed = [(key(path_b), path_b, value_b, date_b) for path_b, value_b, date_b in b_list]
+            for path_a, value_a, date_a in a_list:
+                group = key(path_a)
+                for group_b, path_b, value_b, date_b in b_keyed:
+                    if group_b != group:
+                        continue
+                    self.set = True
+                    if date_a is None or date_b is None:
+                        continue
+                    applications += 1
+                    if date_a <= date_b:
+                        passes += 1
+                    else:
+                        failed.append(
+                            {"path_1": path_a, "value_1": value_a, "path_2": path_b, "value_2": value_b}
+                        )
+        self.applications += applications
+        self.passes += passes
 
     def add_pair(self, path_a: str, value_a: Any, path_b: str, value_b: Any) -> None:
         """One pair of raw values (parsed here; skipped as an application when either side is unparsable)."""
@@ -142,12 +165,8 @@ class DatePairs:
         if date_a is None:
             return
         date_b = date_of(value_b)
-        if date_b is not None:
-            self._apply(path_a, value_a, date_a, path_b, value_b, date_b)
-
-    def _apply(
-        self, path_a: str, value_a: Any, date_a: _dt.date, path_b: str, value_b: Any, date_b: _dt.date
-    ) -> None:
+        if date_b is None:
+            return
         self.applications += 1
         if date_a <= date_b:
             self.passes += 1
@@ -161,9 +180,12 @@ class DatePairs:
         return multiple(self.applications, self.passes, self.failed, NO_PAIRS_PARSEABLE)
 
 
-def evaluate(item: dict[str, Any], rules: Sequence[Rule]) -> dict[str, Any]:
-    """The result of the date-pair rules ``rules`` on ``item`` (checks.md §2.0)."""
-    pairs = DatePairs(item)
-    for first, second, grouping in rules:
-        pairs.add_rule(first, second, grouping)
+def evaluate(item: dict[str, Any], rules: Sequence[Rule], paths: ItemPaths | None = None) -> dict[str, Any]:
+    """The result of the date-pair rules ``rules`` on ``item`` (checks.md §2.0).
+
+    ``paths``: occurrences already collected for this item (every rule path dated), e.g. shared by the
+    coherent checks of one item; without it the rule paths are walked here.
+    """
+    pairs = DatePairs(item, paths)
+    pairs.add_rules(rules)
     return pairs.result()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pelican_dagster.checks.compiled_release.dates import SAME_ELEMENT, Rule, evaluate
+from pelican_dagster.checks.compiled_release.dates import SAME_ELEMENT, Rule, evaluate, rules_trie
+from pelican_dagster.checks.compiled_release.occurrences import ItemPaths
 from pelican_dagster.checks.context import CheckContext
 
 NAME = "coherent.amendments_dates"
@@ -19,7 +20,12 @@ RULES: tuple[Rule, ...] = (
     ("contracts.amendments.date", "date", None),
 )
 
+#: The paths this check walks (all dated).
+TRIE = rules_trie(RULES)
 
-def check(item: dict[str, Any], ctx: CheckContext) -> dict[str, Any]:
+
+def check(
+    item: dict[str, Any], ctx: CheckContext | None = None, paths: ItemPaths | None = None
+) -> dict[str, Any]:
     """Amendment dates are not before the tender start / award date / signature, nor after the release."""
-    return evaluate(item, RULES)
+    return evaluate(item, RULES, ItemPaths(item, TRIE) if paths is None else paths)

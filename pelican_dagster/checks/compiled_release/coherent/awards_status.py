@@ -4,20 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
+from pelican_dagster.checks.compiled_release.occurrences import ItemPaths, trie_of
 from pelican_dagster.checks.compiled_release.result import multiple
 from pelican_dagster.checks.context import CheckContext
-from pelican_dagster.checks.primitives import as_text, values_at_path
+from pelican_dagster.checks.primitives import as_text
 
 NAME = "coherent.awards_status"
 
 INACTIVE = frozenset({"pending", "cancelled", "unsuccessful"})
 
+#: The paths this check walks.
+TRIE = trie_of(("awards", "contracts.awardID"))
 
-def check(item: dict[str, Any], ctx: CheckContext) -> dict[str, Any]:
+
+def check(
+    item: dict[str, Any], ctx: CheckContext | None = None, paths: ItemPaths | None = None
+) -> dict[str, Any]:
     """No ``contracts.awardID`` refers (as text) to a pending, cancelled or unsuccessful award."""
+    if paths is None:
+        paths = ItemPaths(item, TRIE)
     candidates = [
         (path, award["id"])
-        for path, award in values_at_path(item, "awards")
+        for path, award in paths.get("awards")
         if type(award) is dict
         and "id" in award
         and type(status := award.get("status")) is str
@@ -26,7 +34,7 @@ def check(item: dict[str, Any], ctx: CheckContext) -> dict[str, Any]:
     if not candidates:
         return multiple(0, 0, [], "no award with an id is inactive")
     # Nulls included: an award id null matches a contract awardID null (both "None").
-    award_ids = {as_text(value) for _, value in values_at_path(item, "contracts.awardID")}
+    award_ids = {as_text(value) for _, value in paths.get("contracts.awardID")}
     failed = [
         {"path": path, "id": award_id} for path, award_id in candidates if as_text(award_id) in award_ids
     ]

@@ -4,20 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from pelican_dagster.checks.compiled_release.occurrences import ItemPaths, trie_of
 from pelican_dagster.checks.compiled_release.result import multiple
 from pelican_dagster.checks.context import CheckContext
-from pelican_dagster.checks.primitives import values_at_path
 
 NAME = "coherent.contracts_status"
 
 UNSIGNED = frozenset({"pending", "cancelled"})
 
+#: The paths this check walks.
+TRIE = trie_of(("contracts",))
 
-def check(item: dict[str, Any], ctx: CheckContext) -> dict[str, Any]:
+
+def check(
+    item: dict[str, Any], ctx: CheckContext | None = None, paths: ItemPaths | None = None
+) -> dict[str, Any]:
     """A pending or cancelled contract has no ``implementation.transactions`` entries."""
+    if paths is None:
+        paths = ItemPaths(item, TRIE)
     application_count = 0
     failed = []
-    for path, contract in values_at_path(item, "contracts"):
+    for path, contract in paths.get("contracts"):
         if type(contract) is not dict:
             continue
         status = contract.get("status")

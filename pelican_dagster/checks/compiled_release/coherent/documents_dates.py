@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pelican_dagster.checks.compiled_release.dates import SAME_OBJECT, Rule, evaluate
+from pelican_dagster.checks.compiled_release.dates import SAME_OBJECT, Rule, evaluate, rules_trie
+from pelican_dagster.checks.compiled_release.occurrences import ItemPaths
 from pelican_dagster.checks.context import CheckContext
 
 NAME = "coherent.documents_dates"
@@ -22,7 +23,12 @@ RULES: tuple[Rule, ...] = tuple(
     )
 )
 
+#: The paths this check walks (all dated).
+TRIE = rules_trie(RULES)
 
-def check(item: dict[str, Any], ctx: CheckContext) -> dict[str, Any]:
+
+def check(
+    item: dict[str, Any], ctx: CheckContext | None = None, paths: ItemPaths | None = None
+) -> dict[str, Any]:
     """Each document's datePublished ≤ its dateModified; both ≤ the release date."""
-    return evaluate(item, RULES)
+    return evaluate(item, RULES, ItemPaths(item, TRIE) if paths is None else paths)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from pelican_dagster.checks.compiled_release.occurrences import ItemPaths, trie_of
 from pelican_dagster.checks.compiled_release.result import multiple
 from pelican_dagster.checks.context import CheckContext
-from pelican_dagster.checks.primitives import values_at_path
 
 NAME = "coherent.milestone_status"
 
@@ -19,13 +19,20 @@ PATHS = (
 )
 UNMET = frozenset({"scheduled", "notMet"})
 
+#: The paths this check walks.
+TRIE = trie_of(PATHS)
 
-def check(item: dict[str, Any], ctx: CheckContext) -> dict[str, Any]:
+
+def check(
+    item: dict[str, Any], ctx: CheckContext | None = None, paths: ItemPaths | None = None
+) -> dict[str, Any]:
     """A scheduled or notMet milestone has a falsy ``dateMet``."""
+    if paths is None:
+        paths = ItemPaths(item, TRIE)
     application_count = 0
     failed = []
     for milestones_path in PATHS:
-        for path, milestone in values_at_path(item, milestones_path):
+        for path, milestone in paths.get(milestones_path):
             if type(milestone) is not dict:
                 continue
             status = milestone.get("status")

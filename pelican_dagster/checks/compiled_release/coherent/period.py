@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pelican_dagster.checks.compiled_release.dates import SAME_ELEMENT, Rule, evaluate
+from pelican_dagster.checks.compiled_release.dates import SAME_ELEMENT, Rule, evaluate, rules_trie
+from pelican_dagster.checks.compiled_release.occurrences import ItemPaths
 from pelican_dagster.checks.context import CheckContext
 
 NAME = "coherent.period"
@@ -18,7 +19,12 @@ RULES: tuple[Rule, ...] = (
     ("contracts.period.startDate", "contracts.period.endDate", SAME_ELEMENT),
 )
 
+#: The paths this check walks (all dated).
+TRIE = rules_trie(RULES)
 
-def check(item: dict[str, Any], ctx: CheckContext) -> dict[str, Any]:
+
+def check(
+    item: dict[str, Any], ctx: CheckContext | None = None, paths: ItemPaths | None = None
+) -> dict[str, Any]:
     """Each period's start date is not after its end date."""
-    return evaluate(item, RULES)
+    return evaluate(item, RULES, ItemPaths(item, TRIE) if paths is None else paths)

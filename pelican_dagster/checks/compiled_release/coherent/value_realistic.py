@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from pelican_dagster.checks.compiled_release.occurrences import ItemPaths, trie_of
 from pelican_dagster.checks.compiled_release.result import multiple
 from pelican_dagster.checks.context import CheckContext
 from pelican_dagster.checks.currency import convert
-from pelican_dagster.checks.primitives import as_number, parse_date, values_at_path
+from pelican_dagster.checks.primitives import as_number, parse_date
 
 NAME = "coherent.value_realistic"
 
@@ -23,18 +24,23 @@ LIMIT = 5.0e9
 
 _UNSET = object()
 
+#: The paths this check walks.
+TRIE = trie_of(PATHS)
 
-def check(item: dict[str, Any], ctx: CheckContext) -> dict[str, Any]:
+
+def check(item: dict[str, Any], ctx: CheckContext, paths: ItemPaths | None = None) -> dict[str, Any]:
     """Each numeric amount, in USD or converted to USD on the release date, is within ±5e9 inclusive.
 
     Non-numeric amounts and unconvertible values (unknown currency, no release date, no rate) are
     skipped; a NaN amount fails.
     """
+    if paths is None:
+        paths = ItemPaths(item, TRIE)
     application_count = 0
     failed = []
     release_date: Any = _UNSET
     for value_path in PATHS:
-        for path, value in values_at_path(item, value_path):
+        for path, value in paths.get(value_path):
             if type(value) is not dict:
                 continue
             amount = as_number(value.get("amount"))

@@ -1,0 +1,137 @@
+"""The occurrences of many paths of one item, found in a single traversal (checks.md §0.2).
+
+The coherent checks read about fifty paths (dates, periods, documents, milestones, amounts, awards,
+contracts), many of them sharing prefixes. Walking the item once per path cost more than the checks
+themselves, so :class:`PathTrie` merges the paths into a trie and :class:`ItemPaths` walks the item
+along it once, collecting every path's occurrences exactly as :func:`~..primitives.values_at_path`
+returns them (same indexed paths, same document order, nulls included).
+
+Paths declared *dated* store ``(indexed path, value, parse_date of value)`` triples (the date memoised
+by :func:`date_of`); the others store ``(indexed path, value)`` pairs.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+from collections.abc import Iterable
+from typing import Any
+
+from pelican_dagster.checks.primitives import parse_date
+
+__all__ = ["ItemPaths", "PathTrie", "date_of", "trie_of"]
+
+_STR = str
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _parse_head(head: str) -> _dt.date | None:
+    return parse_date(head)
+
+
+def date_of(value: Any) -> _dt.date | None:
+    """``parse_date`` of a field value, memoised (the same dates recur across checks and items).
+
+    parse_date reads only the first 10 characters, so they are the cache key: keys stay small even for
+    huge strings, and values that differ only in their time share an entry.
+    """
+    if type(value) is not _STR:
+        return None
+    return _parse_head(value[:10])
+
+
+# A trie node: ((key, path if a wanted path ends here else None, dated, child node or None), ...).
+_Node = tuple[tuple[str, "str | None", bool, "_Node | None"], ...]
+
+_NONE: tuple[()] = ()
+
+
+class PathTrie:
+    """A set of dotted paths merged on their common prefixes, some marked as dated."""
+
+    __slots__ = ("dated", "paths", "root")
+
+    def __init__(self, paths: Iterable[str], dated: Iterable[str] = ()) -> None:
+        self.dated = frozenset(dated)
+        self.paths = tuple(dict.fromkeys([*paths, *self.dated]))
+        tree: dict[str, Any] = {}
+        for path in self.paths:
+            node = tree
+            keys = path.split(".")
+            for key in keys[:-1]:
+                node = node.setdefault(key, [None, {}])[1]
+            node.setdefault(keys[-1], [None, {}])[0] = path
+        self.root = _freeze(tree, self.dated)
+
+
+def _freeze(tree: dict[str, Any], dated: frozenset[str]) -> _Node:
+    return tuple(
+        (key, path, path in dated, _freeze(children, dated) if children else None)
+        for key, (path, children) in tree.items()
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def trie_of(paths: tuple[str, ...], dated: frozenset[str] = frozenset()) -> PathTrie:
+    """The trie of ``paths`` (built once per distinct set: checks called alone reuse it)."""
+    return PathTrie(paths, dated)
+
+
+Found = dict[str, list[tuple[Any, ...]]]
+
+
+class ItemPaths:
+    """The occurrences of every path of a :class:`PathTrie` in one item, from one traversal.
+
+    Only paths that occur are keys of :attr:`found`; :meth:`get` gives ``()`` for the others.
+    """
+
+    __slots__ = ("found", "item", "trie")
+
+    def __init__(self, item: dict[str, Any], trie: PathTrie) -> None:
+        self.item = item
+        self.trie = trie
+        self.found: Found = {}
+        if type(item) is dict:
+            _walk(item, trie.root, "", self.found)
+
+    def get(self, path: str) -> list[tuple[Any, ...]] | tuple[()]:
+        """The occurrences of ``path`` (it must be one of the trie's paths)."""
+        return self.found.get(path, _NONE)
+
+    def covers(self, paths: Iterable[str]) -> bool:
+        """Whether every one of ``paths`` was collected (so the cache can stand in for a traversal)."""
+        own = self.trie.paths
+        return all(p in own for p in paths)
+
+
+def _walk(node: dict[str, Any], trie: _Node, prefix: str, found: Found) -> None:
+    # Mirrors primitives._collect: arrays are expanded; at the end of a path every value counts (null
+    # included); further down only objects are entered (nulls, scalars and nested arrays yield nothing).
+    for key, path, dated, child in trie:
+        if key not in node:
+            continue
+        value = node[key]
+        here = prefix + key
+        if type(value) is list:
+            for index, element in enumerate(value):
+                indexed = f"{here}[{index}]"
+                if path is not None:
+                    occurrence = (indexed, element, date_of(element)) if dated else (indexed, element)
+                    bucket = found.get(path)
+                    if bucket is None:
+                        found[path] = [occurrence]
+                    else:
+                        bucket.append(occurrence)
+                if child is not None and type(element) is dict:
+                    _walk(element, child, indexed + ".", found)
+        else:
+            if path is not None:
+                occurrence = (here, value, date_of(value)) if dated else (here, value)
+                bucket = found.get(path)
+                if bucket is None:
+                    found[path] = [occurrence]
+                else:
+                    bucket.append(occurrence)
+            if child is not None and type(value) is dict:
+                _walk(value, child, here + ".", found)
