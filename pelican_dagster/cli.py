@@ -139,6 +139,11 @@ def run_partition(instance, key: str, in_process: bool) -> bool:
     return result.success
 
 
+def _source(path: str) -> str:
+    # The loader's default source_id: the file name without its suffixes.
+    return Path(path).name.split(".")[0]
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     """Load FILE (and OLDER), check through Dagster and write the export folder."""
     from pelican_dagster.export import export_dataset
@@ -156,15 +161,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.ancestor:
         older = load_file(kfp, args.ancestor)
         _print_load(args.ancestor, older)
-        older_key = f"check_{Path(args.ancestor).name.split('.')[0]}_{older.collection_id}"
+        older_key = f"check_{_source(args.ancestor)}_{older.collection_id}"
         ancestor_id = register(
-            dbs, instance, older_key, older.collection_id, Path(args.ancestor).name, None, options
+            dbs, instance, older_key, older.collection_id, _source(args.ancestor), None, options
         )
         keys.append(older_key)
     loaded = load_file(kfp, args.file)
     _print_load(args.file, loaded)
-    key = f"check_{Path(args.file).name.split('.')[0]}_{loaded.collection_id}"
-    register(dbs, instance, key, loaded.collection_id, Path(args.file).name, ancestor_id, options)
+    key = f"check_{_source(args.file)}_{loaded.collection_id}"
+    register(dbs, instance, key, loaded.collection_id, _source(args.file), ancestor_id, options)
     keys.append(key)
 
     for partition in keys:

