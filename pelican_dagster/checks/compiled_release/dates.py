@@ -96,7 +96,8 @@ class DatePairs:
         # Occurrences per path with their parsed dates: rules of one check often share a path. (Not
         # shared across checks unless the caller passes `paths`: an item may be mutated between calls.)
         self._occurrences: dict[str, Occurrences] = {}
-        self._get: Callable[[str], Any] = paths.get if paths is not None else self.occurrences
+        # dict.get of the shared occurrences (None for a path that does not occur): no Python-level call.
+        self._get: Callable[[str], Any] = paths.found.get if paths is not None else self.occurrences
 
     def occurrences(self, path: str) -> Occurrences:
         """``(indexed path, value, parsed date or None)`` for every occurrence of ``path``."""

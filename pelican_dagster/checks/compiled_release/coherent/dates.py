@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pelican_dagster.checks.compiled_release.dates import SAME_ELEMENT, DatePairs, Rule, rule_paths
-from pelican_dagster.checks.compiled_release.occurrences import ItemPaths, trie_of
+from pelican_dagster.checks.compiled_release.occurrences import ItemPaths, date_of, trie_of
 from pelican_dagster.checks.context import CheckContext
 from pelican_dagster.checks.primitives import as_text
 
@@ -50,11 +50,26 @@ def check(
         for award_path, award in awards:
             award_id = as_text(award["id"])
             for contract_path, award_id_of_contract, contract in contracts:
-                if award_id_of_contract == award_id:
-                    pairs.add_pair(
-                        f"{award_path}.date",
-                        award["date"],
-                        f"{contract_path}.dateSigned",
-                        contract["dateSigned"],
+                if award_id_of_contract != award_id:
+                    continue
+                # DatePairs.add_pair inlined, so that paths are only written for failures.
+                pairs.set = True
+                date_a = date_of(award["date"])
+                if date_a is None:
+                    continue
+                date_b = date_of(contract["dateSigned"])
+                if date_b is None:
+                    continue
+                pairs.applications += 1
+                if date_a <= date_b:
+                    pairs.passes += 1
+                else:
+                    pairs.failed.append(
+                        {
+                            "path_1": f"{award_path}.date",
+                            "value_1": award["date"],
+                            "path_2": f"{contract_path}.dateSigned",
+                            "value_2": contract["dateSigned"],
+                        }
                     )
     return pairs.result()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from pelican_dagster.checks.compiled_release.occurrences import ItemPaths, trie_of
+from pelican_dagster.checks.compiled_release.occurrences import ItemPaths, date_of, trie_of
 from pelican_dagster.checks.compiled_release.result import multiple
 from pelican_dagster.checks.context import CheckContext
 from pelican_dagster.checks.currency import convert
-from pelican_dagster.checks.primitives import as_number, parse_date
+from pelican_dagster.checks.primitives import as_number
 
 NAME = "coherent.value_realistic"
 
@@ -53,7 +53,8 @@ def check(item: dict[str, Any], ctx: CheckContext, paths: ItemPaths | None = Non
                 if ctx.rates is None:
                     continue
                 if release_date is _UNSET:
-                    release_date = parse_date(item.get("date"))
+                    # parse_date, memoised.
+                    release_date = date_of(item.get("date"))
                 if release_date is None:
                     continue
                 usd = convert(amount, currency, release_date, ctx.rates)

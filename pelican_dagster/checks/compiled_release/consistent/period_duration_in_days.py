@@ -13,6 +13,7 @@ not, Pelican raises (it cannot subtract a naive from an aware datetime) and lose
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from typing import Any
 
@@ -35,6 +36,18 @@ PERIOD_PATHS: tuple[tuple[str, str], ...] = (
 _SECONDS_PER_DAY = 86400
 
 
+@functools.lru_cache(maxsize=1 << 14)
+def _parse_short(value: str) -> dt.datetime | None:
+    return parse_datetime(value)
+
+
+def _datetime(value: Any) -> dt.datetime | None:
+    """``parse_datetime``, memoised for date-like strings (the same dates recur across periods and items)."""
+    if type(value) is str and len(value) <= 64:
+        return _parse_short(value)
+    return parse_datetime(value)
+
+
 def check(item: dict[str, Any], ctx: CheckContext | None = None) -> dict[str, Any]:
     """Run the check on one compiled release."""
     tested = passed = 0
@@ -43,15 +56,15 @@ def check(item: dict[str, Any], ctx: CheckContext | None = None) -> dict[str, An
         for path, period in _occurrences(item, keys):
             if type(period) is not dict or "startDate" not in period or "durationInDays" not in period:
                 continue
-            start = parse_datetime(period["startDate"])
+            start = _datetime(period["startDate"])
             if start is None:
                 continue
             duration = as_number(period["durationInDays"])
             if duration is None:
                 continue
-            end = parse_datetime(period.get("endDate"))
+            end = _datetime(period.get("endDate"))
             if end is None:
-                end = parse_datetime(period.get("maxExtentDate"))
+                end = _datetime(period.get("maxExtentDate"))
                 if end is None:
                     continue
             expected = _days_between(start, end)
