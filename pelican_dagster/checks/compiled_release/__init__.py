@@ -2,8 +2,9 @@
 
 ``CHECK_NAMES`` lists them in the order of checks.md (12 coherent, 18 consistent, 7 reference);
 ``CHECKS`` maps each name to its ``check(item, ctx) -> result`` function; :func:`check_item` runs them
-all on one item, sharing one traversal of the parties and party references between the 19 checks that
-read them, and one traversal of the ~50 paths the coherent checks read between those ten checks;
+all on one item, walking it once along every path the checks read (:data:`TRIE`, an
+:class:`~.occurrences.ItemPaths` passed to the checks of :data:`PATH_CHECKS`) and sharing its parties
+and party references between the 19 checks that read them (a :class:`~.parties.PartyFacts`);
 :func:`to_pelican` wraps the results in Pelican's stored shape (report-shapes.md §2).
 """
 
@@ -13,11 +14,16 @@ from collections.abc import Callable
 from typing import Any
 
 from pelican_dagster.checks.compiled_release import coherent, consistent, reference
-from pelican_dagster.checks.compiled_release.occurrences import ItemPaths
-from pelican_dagster.checks.compiled_release.parties import PartyFacts
+from pelican_dagster.checks.compiled_release.consistent import (
+    contracts_implementation_transactions_value,
+    period_duration_in_days,
+)
+from pelican_dagster.checks.compiled_release.occurrences import ItemPaths, PathTrie
+from pelican_dagster.checks.compiled_release.parties import REFERENCE_PATHS, PartyFacts
+from pelican_dagster.checks.compiled_release.reference import contract_in_awards
 from pelican_dagster.checks.context import CheckContext
 
-__all__ = ["CHECKS", "CHECK_NAMES", "check_item", "to_pelican"]
+__all__ = ["CHECKS", "CHECK_NAMES", "PATH_CHECKS", "TRIE", "check_item", "to_pelican"]
 
 CheckFunction = Callable[..., dict[str, Any]]
 
@@ -78,19 +84,40 @@ _PLAN: tuple[tuple[str, CheckFunction, bool], ...] = tuple(
 )
 
 
+# Outside coherent/, the checks that can read the shared occurrences too.
+_PATH_MODULES = (
+    contracts_implementation_transactions_value,
+    period_duration_in_days,
+    contract_in_awards,
+)
+
+#: The checks that accept an :class:`ItemPaths` built on :data:`TRIE` as third argument.
+PATH_CHECKS: frozenset[str] = coherent.PATH_CHECKS | frozenset(m.NAME for m in _PATH_MODULES)
+
+#: Every path check_item collects in its one traversal of an item: those of :data:`PATH_CHECKS`, and
+#: the parties and party references that :class:`PartyFacts` reads.
+TRIE = PathTrie(
+    [
+        *coherent.TRIE.paths,
+        *(path for module in _PATH_MODULES for path in module.TRIE.paths),
+        "parties",
+        *REFERENCE_PATHS.values(),
+    ],
+    coherent.TRIE.dated,
+)
+
 _NONE, _PARTIES, _PATHS = 0, 1, 2
 # What check_item passes each check as third argument: nothing, the PartyFacts or the ItemPaths.
 _RUN: tuple[tuple[str, CheckFunction, int], ...] = tuple(
-    (name, function, _PARTIES if shares else _PATHS if name in coherent.PATH_CHECKS else _NONE)
+    (name, function, _PARTIES if shares else _PATHS if name in PATH_CHECKS else _NONE)
     for name, function, shares in _PLAN
 )
-_COHERENT_TRIE = coherent.TRIE
 
 
 def check_item(item: dict[str, Any], ctx: CheckContext) -> dict[str, dict[str, Any]]:
     """All compiled-release-level results of one item, keyed by check name in ``CHECK_NAMES`` order."""
-    facts = PartyFacts(item)
-    paths = ItemPaths(item, _COHERENT_TRIE)
+    paths = ItemPaths(item, TRIE)
+    facts = PartyFacts(item, paths)
     return {
         name: function(item, ctx)
         if shares == _NONE

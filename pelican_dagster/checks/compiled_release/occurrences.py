@@ -49,11 +49,12 @@ _NONE: tuple[()] = ()
 class PathTrie:
     """A set of dotted paths merged on their common prefixes, some marked as dated."""
 
-    __slots__ = ("dated", "paths", "root")
+    __slots__ = ("dated", "members", "paths", "root")
 
     def __init__(self, paths: Iterable[str], dated: Iterable[str] = ()) -> None:
         self.dated = frozenset(dated)
         self.paths = tuple(dict.fromkeys([*paths, *self.dated]))
+        self.members = frozenset(self.paths)
         tree: dict[str, Any] = {}
         for path in self.paths:
             node = tree
@@ -99,10 +100,9 @@ class ItemPaths:
         """The occurrences of ``path`` (it must be one of the trie's paths)."""
         return self.found.get(path, _NONE)
 
-    def covers(self, paths: Iterable[str]) -> bool:
-        """Whether every one of ``paths`` was collected (so the cache can stand in for a traversal)."""
-        own = self.trie.paths
-        return all(p in own for p in paths)
+    def covers(self, path: str) -> bool:
+        """Whether ``path`` is one of the collected paths (so :meth:`get` can stand in for a traversal)."""
+        return path in self.trie.members
 
 
 def _walk(node: dict[str, Any], trie: _Node, prefix: str, found: Found) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pelican_dagster.checks.compiled_release.occurrences import ItemPaths
 from pelican_dagster.checks.primitives import as_text, split_path, values_at_path
 
 __all__ = ["REFERENCE_PATHS", "PartyFacts", "count_raw", "expand_ids", "raw_key"]
@@ -60,7 +61,11 @@ def expand_ids(occurrences: list[Occurrence]) -> list[Any]:
 
 
 class PartyFacts:
-    """Lazily computed views of one item's parties and party references."""
+    """Lazily computed views of one item's parties and party references.
+
+    ``paths``: an :class:`ItemPaths` of the same item; the occurrences of the paths it covers are taken
+    from it instead of traversing the item again.
+    """
 
     __slots__ = (
         "_by_id",
@@ -76,11 +81,16 @@ class PartyFacts:
         "parties",
     )
 
-    def __init__(self, item: dict[str, Any]) -> None:
+    def __init__(self, item: dict[str, Any], paths: ItemPaths | None = None) -> None:
         self.item = item
-        #: Occurrences of ``parties`` (a single ``parties`` object is one party with path ``parties``).
-        self.parties: list[Occurrence] = values_at_path(item, ("parties",))
         self._refs: dict[str, list[Occurrence]] = {}
+        if paths is not None:
+            # Occurrences already collected by the item's shared traversal (check_item).
+            for path in ("parties", *REFERENCE_PATHS.values()):
+                if paths.covers(path):
+                    self._refs[path] = paths.found.get(path) or []
+        #: Occurrences of ``parties`` (a single ``parties`` object is one party with path ``parties``).
+        self.parties: list[Occurrence] = self.refs("parties")
         self._id_texts: dict[str, set[str]] = {}
         self._with_id: list[tuple[str, dict[str, Any], str]] | None = None
         self._by_id: dict[str, tuple[str, dict[str, Any]]] | None = None

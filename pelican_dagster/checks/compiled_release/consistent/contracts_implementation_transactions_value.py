@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pelican_dagster.checks.compiled_release.occurrences import ItemPaths, trie_of
 from pelican_dagster.checks.compiled_release.result import multiple, not_applicable
 from pelican_dagster.checks.context import CheckContext
 from pelican_dagster.checks.currency import convert
@@ -30,11 +31,18 @@ def _value(node: Any) -> tuple[Any, Any]:
     return value.get("currency"), value.get("amount")
 
 
-def check(item: dict[str, Any], ctx: CheckContext) -> dict[str, Any]:
-    """Run the check on one compiled release."""
-    if "contracts" not in item:
+#: The paths this check reads.
+TRIE = trie_of(("contracts",))
+
+
+def check(item: dict[str, Any], ctx: CheckContext, paths: ItemPaths | None = None) -> dict[str, Any]:
+    """Run the check on one compiled release (``paths``: the item's shared occurrences, if any)."""
+    if paths is not None:
+        contracts = paths.get("contracts")
+    elif "contracts" not in item:
         return not_applicable("no contract is set")
-    contracts = values_at_path(item, ("contracts",))
+    else:
+        contracts = values_at_path(item, ("contracts",))
     if not contracts:
         return not_applicable("no contract is set")
 

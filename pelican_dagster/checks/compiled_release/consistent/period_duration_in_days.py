@@ -17,6 +17,7 @@ import functools
 import math
 from typing import Any
 
+from pelican_dagster.checks.compiled_release.occurrences import ItemPaths, trie_of
 from pelican_dagster.checks.compiled_release.result import multiple
 from pelican_dagster.checks.context import CheckContext
 from pelican_dagster.checks.primitives import as_number, parse_datetime, values_at_path
@@ -48,12 +49,20 @@ def _datetime(value: Any) -> dt.datetime | None:
     return parse_datetime(value)
 
 
-def check(item: dict[str, Any], ctx: CheckContext | None = None) -> dict[str, Any]:
-    """Run the check on one compiled release."""
+_DOTTED = tuple((keys, ".".join(keys)) for keys in PERIOD_PATHS)
+
+#: The paths this check reads.
+TRIE = trie_of(tuple(dotted for _, dotted in _DOTTED))
+
+
+def check(
+    item: dict[str, Any], ctx: CheckContext | None = None, paths: ItemPaths | None = None
+) -> dict[str, Any]:
+    """Run the check on one compiled release (``paths``: the item's shared occurrences, if any)."""
     tested = passed = 0
     failed: list[str] = []
-    for keys in PERIOD_PATHS:
-        for path, period in _occurrences(item, keys):
+    for keys, dotted in _DOTTED:
+        for path, period in _occurrences(item, keys) if paths is None else paths.get(dotted):
             if type(period) is not dict or "startDate" not in period or "durationInDays" not in period:
                 continue
             start = _datetime(period["startDate"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pelican_dagster.checks.compiled_release.occurrences import ItemPaths, trie_of
 from pelican_dagster.checks.compiled_release.parties import expand_ids
 from pelican_dagster.checks.compiled_release.reference.in_parties import Reasons, match_references
 from pelican_dagster.checks.compiled_release.result import not_applicable
@@ -27,8 +28,19 @@ REASONS = Reasons(
 )
 
 
-def check(item: dict[str, Any], ctx: CheckContext | None = None) -> dict[str, Any]:
-    """Run the check on one compiled release."""
+#: The paths this check reads.
+TRIE = trie_of(("contracts", "awards"))
+
+
+def check(
+    item: dict[str, Any], ctx: CheckContext | None = None, paths: ItemPaths | None = None
+) -> dict[str, Any]:
+    """Run the check on one compiled release (``paths``: the item's shared occurrences, if any)."""
+    if paths is not None:
+        contracts = paths.get("contracts")
+        if not contracts:
+            return not_applicable("no contract is set")
+        return match_references(contracts, "awardID", expand_ids(paths.get("awards")), REASONS)
     if "contracts" not in item:
         return not_applicable("no contract is set")
     contracts = values_at_path(item, ("contracts",))
