@@ -1,18 +1,33 @@
-"""The item pass: every item check on one chunk of items, with compact results (STUB).
+"""The item pass: every per-item check on one chunk of items, each item parsed once.
 
-The lead replaces the body of :func:`check_chunk`; the signature and ``ChunkResult`` are the contract
-with ``pelican_dagster.assets.item_checks``, which stores ``rows`` in ``item_check`` and the partial
-aggregates in ``item_check_chunk``.
+For each item of the chunk this runs the field-level checks (checks.md §1), the compiled-release-level
+checks (§2) and extracts the small *facts* that the dataset-level and time-based checks read later
+(§3, §4), so that no later stage re-reads or re-parses the items. It also feeds the chunk's partial
+report aggregates (counts and seeded example samples), which the report asset merges.
+
+Plain Python (no Dagster, no database): ``pelican_dagster.assets.item_checks`` streams the rows in and
+stores ``ChunkResult`` (``item_check`` rows and one ``item_check_chunk`` row).
 """
 
 from __future__ import annotations
 
+import json
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import orjson
 
+from pelican_dagster.checks import compiled_release
+from pelican_dagster.checks.compiled_release.encoding import encode as encode_resource
+from pelican_dagster.checks.compiled_release.report import ResourceReport
 from pelican_dagster.checks.context import CheckContext
+from pelican_dagster.checks.dataset.facts import extract_facts
+from pelican_dagster.checks.field import FieldReport, check_item_fields
+from pelican_dagster.checks.sampling import rng_for
+
+__all__ = ["ChunkResult", "check_chunk", "dump_state", "load_item", "load_state"]
 
 
 @dataclass
@@ -30,14 +45,66 @@ class ChunkResult:
     resource_state: bytes | None
 
 
+def load_item(text: str | bytes) -> Any:
+    """Decode one stored item. orjson is fast but refuses numbers beyond a double (``1e400``), which
+    jsonb stores; the standard library decodes those (as Python would, checks.md §0.1)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
+def _dumps(value: Any) -> bytes:
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        # An integer beyond 64 bits in an example value: the standard library writes it.
+        return json.dumps(value, ensure_ascii=False).encode()
+
+
+def dump_state(state: dict[str, Any]) -> bytes:
+    """A partial aggregate as compressed JSON (examples make it repetitive: zlib shrinks it ~10×)."""
+    return zlib.compress(_dumps(state), 6)
+
+
+def load_state(data: bytes) -> dict[str, Any]:
+    """The inverse of :func:`dump_state`."""
+    return load_item(zlib.decompress(bytes(data)))
+
+
 def check_chunk(rows: Iterable[tuple[int, str]], ctx: CheckContext, label: str) -> ChunkResult:
-    """Check every ``(item_id, JSON text)`` of a chunk. STUB: parses each item and records no results."""
+    """Check every ``(item_id, JSON text)`` of a chunk.
+
+    Items that have no ``ocid`` key are skipped, as Pelican skips them (pipeline.md §4.1): no results,
+    only their facts (which the dataset-level checks skip too).
+    """
+    field_report = FieldReport(rng_for(ctx.seed, "field_level", label), ctx)
+    resource_report = ResourceReport(rng_for(ctx.seed, "resource_level", label))
+    check_resource = compiled_release.check_item
     out: list[tuple[int, bytes | None, bytes | None, bytes | None]] = []
-    skipped = 0
+    checked = skipped = 0
     for item_id, text in rows:
-        item = orjson.loads(text)
-        if not isinstance(item, dict) or "ocid" not in item:
+        item = load_item(text)
+        if type(item) is not dict:
             skipped += 1
             continue
-        out.append((item_id, None, None, None))
-    return ChunkResult(rows=out, checked=len(out), skipped=skipped, field_state=None, resource_state=None)
+        if "ocid" not in item:
+            # No item results (as in Pelican), but facts: an ancestor item without an ocid still counts
+            # in the time-based totals (checks.md §4); the dataset-level checks skip it.
+            skipped += 1
+            out.append((item_id, None, None, _dumps(extract_facts(item))))
+            continue
+        ocid = item["ocid"]
+        field = check_item_fields(item, ctx)
+        resource = check_resource(item, ctx)
+        field_report.add(item_id, ocid, field, item)
+        resource_report.add(item_id, ocid, resource)
+        out.append((item_id, field.encode(), encode_resource(resource), _dumps(extract_facts(item))))
+        checked += 1
+    return ChunkResult(
+        rows=out,
+        checked=checked,
+        skipped=skipped,
+        field_state=dump_state(field_report.to_state()),
+        resource_state=dump_state(resource_report.to_state()),
+    )

@@ -7,6 +7,8 @@ import datetime as dt
 import functools
 import os
 
+from sqlalchemy.engine import Engine
+
 from pelican_dagster.checks.context import CheckContext
 
 #: Environment variables of this module (documented in the README).
@@ -14,6 +16,7 @@ NOW = "PELICAN_NOW"
 SEED = "PELICAN_SEED"
 URL_CHECK_OFFLINE = "PELICAN_URL_CHECK_OFFLINE"
 URL_TIMEOUT = "PELICAN_URL_TIMEOUT"
+URL_TOTAL_TIMEOUT = "PELICAN_URL_TOTAL_TIMEOUT"
 OCID_PREFIXES_FILE = "PELICAN_OCID_PREFIXES_FILE"
 ORG_ID_FILE = "PELICAN_ORG_ID_FILE"
 MAX_SIZE = "PELICAN_MAX_SIZE"
@@ -70,24 +73,41 @@ def extension_timeout() -> float:
     return float(os.environ.get(EXTENSION_TIMEOUT) or 5)
 
 
+def check_context(engine: Engine | None = None) -> CheckContext:
+    """The check configuration of this process, from the environment, with the exchange rates imported
+    into the results database behind ``engine`` (``pelican-dagster rates import``) over the ECB default.
+
+    Cached per results database: codelists and rates are loaded once per process, never once per item.
+    """
+    return _check_context(None if engine is None else engine.url.render_as_string(hide_password=False))
+
+
 @functools.cache
-def check_context() -> CheckContext:
-    """The check configuration of this process, from the environment (cached)."""
+def _check_context(results_url: str | None) -> CheckContext:
+    from pelican_dagster.checks import codelists
+    from pelican_dagster.checks.currency import load_default_rates
+    from pelican_dagster.storage.rates import imported_rates
+
     seed_text = os.environ.get(SEED, "0")
     seed: int | str = int(seed_text) if seed_text.lstrip("-").isdigit() else seed_text
-    sources: dict[str, str] = {}
-    # TODO(lead): load the codelists (PELICAN_OCID_PREFIXES_FILE, PELICAN_ORG_ID_FILE, else the shipped
-    # defaults) and the exchange rates here; record where each came from in ``sources``.
-    for name in (OCID_PREFIXES_FILE, ORG_ID_FILE):
-        if os.environ.get(name):
-            sources[name] = os.environ[name]
+    ocid_prefixes = codelists.load_ocid_prefixes(os.environ.get(OCID_PREFIXES_FILE) or None)
+    org_id_codes = codelists.load_org_id_codes(os.environ.get(ORG_ID_FILE) or None)
+    rates = load_default_rates()
+    imported = imported_rates(results_url) if results_url else {}
+    if imported:
+        rates = rates.merge(imported)
     return CheckContext(
         now=now(),
-        ocid_prefixes=(),
-        org_id_codes=frozenset(),
-        rates=None,
+        ocid_prefixes=ocid_prefixes,
+        org_id_codes=org_id_codes,
+        rates=rates,
         seed=seed,
         url_check_offline=url_check_offline(),
         url_timeout=float(os.environ.get(URL_TIMEOUT) or 30),
-        sources=sources,
+        url_total_timeout=float(os.environ.get(URL_TOTAL_TIMEOUT) or 120),
+        sources={
+            "codelists": codelists.codelist_versions(),
+            "exchange_rates": rates.source,
+            "now": now().isoformat(),
+        },
     )

@@ -86,7 +86,7 @@ def run_chunk(engine: Engine, chunk: dict[str, Any], label: str = "") -> dict[st
     start = time.perf_counter()
     dataset_id, first, last = chunk["dataset_id"], chunk["first"], chunk["last"]
     result = item_pass.check_chunk(
-        _stream_items(engine, dataset_id, first, last), settings.check_context(), label
+        _stream_items(engine, dataset_id, first, last), settings.check_context(engine), label
     )
     seconds = time.perf_counter() - start
     with engine.begin() as conn:

@@ -96,7 +96,19 @@ def test_items_without_ocid_are_skipped_and_counted(
     assert result.success
     summary = result.output_for_node("item_checks")
     assert (summary["checked"], summary["skipped"]) == (2, 1)
-    assert _count(results_engine, s.item_check, dataset_id) == 2
+    # The item without an ocid has no results, only facts (the time-based totals count it).
+    assert _count(results_engine, s.item_check, dataset_id) == 3
+    with results_engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(s.item_check.c.field, s.item_check.c.facts)
+            .where(s.item_check.c.dataset_id == dataset_id)
+            .order_by(s.item_check.c.item_id)
+        ).all()
+    assert [(field is None, facts is None) for field, facts in rows] == [
+        (False, False),
+        (True, False),
+        (False, False),
+    ]
 
 
 def test_missing_collection_fails_the_run_clearly(instance, resources, kfp_engine, results_engine):

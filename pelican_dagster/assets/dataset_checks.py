@@ -1,0 +1,103 @@
+"""Asset ``dataset_checks``: the 24 dataset-level checks (checks.md §3) and the dataset metadata that
+aggregates over items (pipeline.md §6.2), each check also reported as a Dagster asset check."""
+
+import functools
+import time
+from collections.abc import Iterator
+
+import dagster as dg
+import sqlalchemy as sa
+
+from pelican_dagster import settings
+from pelican_dagster.assets.check_results import check_result, check_specs, meta_without_examples
+from pelican_dagster.assets.item_checks import item_checks, verify_coverage
+from pelican_dagster.checks.dataset import CHECK_NAMES, DatasetChecker
+from pelican_dagster.partitions import datasets
+from pelican_dagster.resources import ResultsDatabaseResource
+from pelican_dagster.storage import schema as s
+from pelican_dagster.storage.facts import read_facts, stream_facts
+from pelican_dagster.storage.results import dataset_by_name, merge_meta, set_phase
+
+ASSET = "dataset_checks"
+
+
+@dg.asset(
+    partitions_def=datasets,
+    group_name="pelican",
+    kinds={"postgres"},
+    deps=[item_checks],
+    check_specs=check_specs(ASSET, CHECK_NAMES, "Dataset-level check"),
+    pool="pelican_database",
+)
+def dataset_checks(
+    context: dg.AssetExecutionContext, results: ResultsDatabaseResource
+) -> Iterator[dg.MaterializeResult]:
+    """The 24 dataset-level checks of the dataset (``dataset_level_check`` rows): distributions,
+    repetitions, buyers, uniqueness, URL availability and related processes, computed from the
+    per-item facts the item pass stored (the items are not re-read or re-parsed).
+
+    Runs only when every item has been checked (Pelican's aggregator rule): after a partial failure the
+    missing chunks must be re-run first. Re-materializing replaces the rows.
+    """
+    engine = results.get_engine()
+    start = time.perf_counter()
+    with engine.connect() as conn:
+        dataset = dataset_by_name(conn, context.partition_key)
+    if dataset is None:
+        raise dg.Failure(f"no dataset named {context.partition_key!r}")
+    coverage = verify_coverage(engine, dataset.id)
+    if coverage["uncovered"]:
+        raise dg.Failure(
+            f"{coverage['uncovered']} items have not been checked yet: materialize item_checks first"
+        )
+    with engine.begin() as conn:
+        set_phase(conn, dataset.id, "DATASET", "IN_PROGRESS")
+
+    checker = DatasetChecker(settings.check_context(engine), lookup=functools.partial(read_facts, engine))
+    for item_id, facts in stream_facts(engine, dataset.id):
+        checker.add(item_id, facts)
+    rows = checker.results()
+    metadata = checker.metadata()
+
+    with engine.begin() as conn:
+        conn.execute(sa.delete(s.dataset_level_check).where(s.dataset_level_check.c.dataset_id == dataset.id))
+        if rows:
+            conn.execute(
+                sa.insert(s.dataset_level_check), [{"dataset_id": dataset.id, **row} for row in rows]
+            )
+        merge_meta(conn, dataset.id, metadata)
+        set_phase(conn, dataset.id, "DATASET", "OK")
+    seconds = time.perf_counter() - start
+
+    by_name = {row["check_name"]: row for row in rows}
+    check_results = []
+    for name in CHECK_NAMES:
+        row = by_name.get(name)
+        if row is None:
+            check_results.append(check_result(name, None, {}, "the dataset has no checked items"))
+            continue
+        meta = row["meta"] or {}
+        check_results.append(
+            check_result(
+                name,
+                row["result"],
+                {"value": row["value"], "meta": meta_without_examples(meta)},
+                meta.get("reason"),
+            )
+        )
+    decided = [row for row in rows if row["result"] is not None]
+    passed = sum(1 for row in decided if row["result"])
+    yield dg.MaterializeResult(
+        metadata={
+            "dataset_id": dataset.id,
+            "items": checker.items,
+            "checks_passed": passed,
+            "checks_failed": len(decided) - passed,
+            "checks_not_applicable": len(rows) - len(decided),
+            "pass_rate": dg.MetadataValue.float(100.0 * passed / len(decided) if decided else float("nan")),
+            "tender_lifecycle": dg.MetadataValue.json(metadata.get("tender_lifecycle", {})),
+            "total_unique_ocids": metadata.get("compiled_releases", {}).get("total_unique_ocids", 0),
+            "seconds": round(seconds, 3),
+        },
+        check_results=check_results,
+    )

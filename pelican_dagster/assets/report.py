@@ -1,0 +1,102 @@
+"""Asset ``report``: the field-level and compiled-release-level reports, their random examples and the
+dataset's final metadata (pipeline.md §4.4, §6.3), readable in the Dagster UI."""
+
+import time
+
+import dagster as dg
+
+from pelican_dagster import settings
+from pelican_dagster.assets.time_based_checks import time_based_checks
+from pelican_dagster.checks.compiled_release.report import ResourceReport
+from pelican_dagster.checks.field import FieldReport
+from pelican_dagster.checks.sampling import rng_for
+from pelican_dagster.item_pass import load_state
+from pelican_dagster.partitions import datasets
+from pelican_dagster.reporting.markdown import markdown_sections
+from pelican_dagster.reporting.summary import pass_rate
+from pelican_dagster.resources import ResultsDatabaseResource
+from pelican_dagster.storage.reports import (
+    chunk_states,
+    database_now,
+    dataset_created,
+    load_report_data,
+    write_reports,
+)
+from pelican_dagster.storage.results import dataset_by_name, merge_meta, set_phase
+
+#: Pelican's timestamp format in ``dataset.meta`` (dots in the time).
+TIMESTAMP_FORMAT = "%Y-%m-%d %H.%M.%S"
+
+
+def _totals(report: dict, group: str | None) -> tuple[int, int]:
+    passed = total = 0
+    for entry in report.values():
+        counts = entry[group] if group else entry
+        passed += counts["passed_count"]
+        total += counts["passed_count"] + counts["failed_count"]
+    return passed, total
+
+
+@dg.asset(
+    partitions_def=datasets,
+    group_name="pelican",
+    kinds={"postgres"},
+    deps=[time_based_checks],
+    pool="pelican_database",
+)
+def report(context: dg.AssetExecutionContext, results: ResultsDatabaseResource) -> dg.MaterializeResult:
+    """The dataset's report: per field path, coverage and quality counts; per compiled-release check,
+    passed / failed / not-applicable and individual counts; seeded random examples of each; and the
+    processing metadata. Merged from the partial aggregates each item-check chunk stored, so no item
+    or item result is re-read. Ends the dataset in phase CHECKED / OK.
+    """
+    engine = results.get_engine()
+    start = time.perf_counter()
+    with engine.connect() as conn:
+        dataset = dataset_by_name(conn, context.partition_key)
+    if dataset is None:
+        raise dg.Failure(f"no dataset named {context.partition_key!r}")
+    ctx = settings.check_context(engine)
+
+    field_states, resource_states = [], []
+    for field_state, resource_state in chunk_states(engine, dataset.id):
+        if field_state is not None:
+            field_states.append(load_state(field_state))
+        if resource_state is not None:
+            resource_states.append(load_state(resource_state))
+    field = FieldReport.merge(field_states, rng_for(ctx.seed, "field_level", "merge"), ctx)
+    resource = ResourceReport.merge(resource_states, rng_for(ctx.seed, "resource_level", "merge"))
+    field_report, resource_report = field.report(), resource.report()
+
+    with engine.begin() as conn:
+        write_reports(conn, dataset.id, field_report, resource_report, field.examples(), resource.examples())
+        merge_meta(
+            conn,
+            dataset.id,
+            {
+                "data_quality_tool_metadata": {
+                    "processing_start": dataset_created(conn, dataset.id).strftime(TIMESTAMP_FORMAT),
+                    "processing_end": database_now(conn).strftime(TIMESTAMP_FORMAT),
+                },
+                # Which codelists, exchange rates and "now" the results depend on (reproducibility).
+                "pelican_dagster": {"configuration": ctx.sources, "seed": str(ctx.seed)},
+            },
+        )
+        set_phase(conn, dataset.id, "CHECKED", "OK")
+
+    coverage_passed, coverage_total = _totals(field_report, "coverage")
+    quality_passed, quality_total = _totals(field_report, "quality")
+    resource_passed, resource_total = _totals(resource_report, None)
+    sections = markdown_sections(load_report_data(engine, context.partition_key))
+    metadata: dict[str, dg.RawMetadataValue] = {
+        "dataset_id": dataset.id,
+        "coverage_pass_rate": dg.MetadataValue.float(pass_rate(coverage_passed, coverage_total) or 0.0),
+        "quality_pass_rate": dg.MetadataValue.float(pass_rate(quality_passed, quality_total) or 0.0),
+        "compiled_release_pass_rate": dg.MetadataValue.float(
+            pass_rate(resource_passed, resource_total) or 0.0
+        ),
+        "field_entries": coverage_total,
+        "seconds": round(time.perf_counter() - start, 3),
+    }
+    metadata.update({key: dg.MetadataValue.md(text) for key, text in sections.items()})
+    return dg.MaterializeResult(metadata=metadata)
