@@ -16,10 +16,11 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from pelican_dagster.checks.context import CheckContext
 from pelican_dagster.storage.results import dataset_by_name, get_progress
 
-#: ``(item_id, field bytes, resource bytes) -> (field_level, resource_level)`` (Pelican's JSON shapes).
-ItemResults = Callable[[int, bytes | None, bytes | None], tuple[Any, Any]]
+#: ``(item_id, item JSON text) -> (field_level, resource_level)`` (Pelican's JSON shapes).
+ItemResults = Callable[[int, str], tuple[Any, Any]]
 _GZIP_LEVEL = 6
 _TIME_BASED_COLUMNS = (
     "check_name",
@@ -31,9 +32,30 @@ _TIME_BASED_COLUMNS = (
 )
 
 
-def no_item_results(item_id: int, field: bytes | None, resource: bytes | None) -> tuple[Any, Any]:
-    """The placeholder: no per-item results yet."""
+def no_item_results(item_id: int, text: str) -> tuple[Any, Any]:
+    """No per-item results (for tests of the export's shape)."""
     return None, None
+
+
+def pelican_item_results(ctx: CheckContext) -> ItemResults:
+    """Per-item results in Pelican's shapes (report-shapes.md §1–2), rebuilt from the item by the same
+    check functions the item pass ran: the database keeps only the compact outcome, not Pelican's ~120 KB
+    of JSON per item. Deterministic for a given configuration (``ctx``), so the rebuild equals what was
+    stored."""
+    from pelican_dagster.checks import compiled_release
+    from pelican_dagster.checks.field import check_item_fields
+    from pelican_dagster.item_pass import load_item
+
+    def results(item_id: int, text: str) -> tuple[Any, Any]:
+        item = load_item(text)
+        if type(item) is not dict or "ocid" not in item:
+            return None, None
+        ocid = item["ocid"]
+        field = check_item_fields(item, ctx).to_pelican(ocid, item_id, item, ctx)
+        resource = compiled_release.to_pelican(compiled_release.check_item(item, ctx), ocid, item_id)
+        return field, resource
+
+    return results
 
 
 def _write_jsonl(path: Path, rows: Iterable[Any]) -> int:
@@ -59,14 +81,19 @@ def export_dataset(
     *,
     lines: Mapping[int, int] | None = None,
     items: bool = True,
-    item_results: ItemResults = no_item_results,
+    item_results: ItemResults | None = None,
 ) -> dict[str, int]:
     """Write the export folder of dataset ``name`` into ``out``; returns the number of rows per file.
 
     ``lines`` maps Kingfisher Process ``data.id`` to the input file's line (the loader's mapping); items
     whose id is not in it get ``line`` null. Items are written in id order, which is Kingfisher Process
     order and so the file's line order for a loaded file. ``items=False`` leaves out ``items.jsonl.gz``.
+    ``item_results`` defaults to Pelican's shapes rebuilt with this process's check configuration.
     """
+    if item_results is None:
+        from pelican_dagster import settings
+
+        item_results = pelican_item_results(settings.check_context(engine))
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     with engine.connect() as conn:
@@ -84,19 +111,14 @@ def export_dataset(
     if items:
         rows = _stream(
             engine,
-            "SELECT d.id, d.data->'ocid', d.source_data_id, c.field, c.resource FROM data_item d "
-            "LEFT JOIN item_check c ON c.item_id = d.id "
+            "SELECT d.id, d.data->'ocid', d.source_data_id, d.data::text FROM data_item d "
             "WHERE d.dataset_id = :id AND d.data ? 'ocid' ORDER BY d.id",
             params,
         )
 
         def item_lines() -> Iterator[dict[str, Any]]:
-            for item_id, ocid, source_data_id, field, resource in rows:
-                field_level, resource_level = item_results(
-                    item_id,
-                    bytes(field) if field is not None else None,
-                    bytes(resource) if resource is not None else None,
-                )
+            for item_id, ocid, source_data_id, text in rows:
+                field_level, resource_level = item_results(item_id, text)
                 yield {
                     "ocid": ocid,
                     "line": lines.get(source_data_id),
