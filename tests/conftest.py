@@ -23,6 +23,26 @@ REPO = Path(__file__).parent.parent
 DATA = REPO / "data" / "ocds"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def isolated_pelican_home() -> Iterator[Path]:
+    """Keep every test away from the user's embedded server (``~/.pelican-dagster``): a temporary
+    ``PELICAN_HOME`` for the session, whose server (if a test started one) is stopped at the end."""
+    previous = os.environ.get("PELICAN_HOME")
+    home = Path(tempfile.mkdtemp(prefix="pdh-"))
+    os.environ["PELICAN_HOME"] = str(home)
+    yield home
+    if (home / "pgdata" / "postmaster.pid").exists():
+        from pelican_dagster.resources import embedded, engines
+
+        engines.dispose_all()
+        embedded.stop(home)
+    shutil.rmtree(home, ignore_errors=True)
+    if previous is None:
+        os.environ.pop("PELICAN_HOME", None)
+    else:
+        os.environ["PELICAN_HOME"] = previous
+
+
 @pytest.fixture(scope="session")
 def server_url() -> Iterator[str]:
     """A URL of a maintenance database on a PostgreSQL server the tests may create databases on."""

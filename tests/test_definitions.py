@@ -1,18 +1,11 @@
 """The Definitions load, and resources follow the environment."""
 
-import importlib
-
 import dagster as dg
 
-
-def _reload_defs():
-    import pelican_dagster.definitions as module
-
-    return importlib.reload(module)
+import pelican_dagster.definitions as module
 
 
 def test_definitions_load_and_hold_the_pipeline():
-    module = _reload_defs()
     defs = module.defs
     dg.Definitions.validate_loadable(defs)
     job = defs.resolve_job_def("pelican")
@@ -26,7 +19,7 @@ def test_definitions_load_and_hold_the_pipeline():
 def test_resources_use_env_vars_when_set(monkeypatch):
     monkeypatch.setenv("PELICAN_KINGFISHER_PROCESS_URL", "postgresql://u@h/kfp")
     monkeypatch.setenv("PELICAN_RESULTS_URL", "postgresql://u@h/pelican")
-    resources = _reload_defs().resources()
+    resources = module.resources()
     # EnvVar values are resolved when Dagster initialises the resource (at run time).
     kfp = resources["kingfisher_process"].process_config_and_initialize()
     results = resources["results"].process_config_and_initialize()
@@ -37,7 +30,7 @@ def test_resources_use_env_vars_when_set(monkeypatch):
 def test_resources_default_to_the_embedded_server(monkeypatch):
     monkeypatch.delenv("PELICAN_KINGFISHER_PROCESS_URL", raising=False)
     monkeypatch.delenv("PELICAN_RESULTS_URL", raising=False)
-    resources = _reload_defs().resources()
+    resources = module.resources()
     assert resources["kingfisher_process"].url is None and resources["results"].url is None
 
 

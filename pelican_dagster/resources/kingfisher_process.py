@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import dagster as dg
 from pydantic import Field
 from sqlalchemy.engine import Engine
@@ -12,14 +14,19 @@ from pelican_dagster.resources import engines
 class KingfisherProcessResource(dg.ConfigurableResource):
     """A Kingfisher Process database, by URL (``PELICAN_KINGFISHER_PROCESS_URL``).
 
-    Without a URL, the ``kingfisher_process`` database of the embedded server is used.
+    Without a URL (in the resource's config or in ``PELICAN_KINGFISHER_PROCESS_URL``),
+    the ``kingfisher_process`` database of the embedded server is used.
     """
 
     url: str | None = Field(default=None, description="SQLAlchemy/libpq URL; unset = embedded PostgreSQL")
 
     def resolved_url(self) -> str:
         """The URL actually used (normalised to psycopg2)."""
-        return engines.resolve(self.url, "kingfisher_process")
+        # The environment is read again here, so that a variable set after the definitions were
+        # imported still counts.
+        return engines.resolve(
+            self.url or os.environ.get("PELICAN_KINGFISHER_PROCESS_URL"), "kingfisher_process"
+        )
 
     def get_engine(self, ensure_tables: bool = False) -> Engine:
         """An engine, cached per process; ``ensure_tables`` creates the tables when absent (loader)."""
