@@ -113,49 +113,8 @@ class DatePairs:
 
     def add_rules(self, rules: Iterable[Rule]) -> None:
         """:meth:`add_rule` for each rule, in order."""
-        get = self._get
-        applications = passes = 0
-        failed = self.failed
-        for first, second, grouping in rules:
-            a_list = get(first)
-            if not a_list:
-                continue
-            b_list = get(second)
-            if not b_list:
-                continue
-            if grouping is None:
-                self.set = True
-                for path_a, value_a, date_a in a_list:
-                    if date_a is None:
-                        continue
-                    for path_b, value_b, date_b in b_list:
-                        if date_b is None:
-                            continue
-                        applications += 1
-                        if date_a <= date_b:
-                            passes += 1
-                        else:
-                            failed.append(
-                                {"path_1": path_a, "value_1": value_a, "path_2": path_b, "value_2": value_b}
-                            )
-                continue
-            key = _GROUP_KEY[grouping]
-            b_keyed = [(key(path_b), path_b, value_b, date_b) for path_b, value_b, date_b in b_list]
-            for path_a, value_a, date_a in a_list:
-                group = key(path_a)
-                for group_b, path_b, value_b, date_b in b_keyed:
-                    if group_b != group:
-                        continue
-                    self.set = True
-                    if date_a is None or date_b is None:
-                        continue
-                    applications += 1
-                    if date_a <= date_b:
-                        passes += 1
-                    else:
-                        failed.append(
-                            {"path_1": path_a, "value_1": value_a, "path_2": path_b, "value_2": value_b}
-                        )
+        any_set, applications, passes = _pair_rules(self._get, rules, self.failed)
+        self.set = self.set or any_set
         self.applications += applications
         self.passes += passes
 
@@ -187,6 +146,62 @@ def evaluate(item: dict[str, Any], rules: Sequence[Rule], paths: ItemPaths | Non
     ``paths``: occurrences already collected for this item (every rule path dated), e.g. shared by the
     coherent checks of one item; without it the rule paths are walked here.
     """
-    pairs = DatePairs(item, paths)
-    pairs.add_rules(rules)
-    return pairs.result()
+    if paths is None:
+        pairs = DatePairs(item)
+        pairs.add_rules(rules)
+        return pairs.result()
+    failed: list[dict[str, Any]] = []
+    any_set, applications, passes = _pair_rules(paths.found.get, rules, failed)
+    if not any_set:
+        return not_applicable(NO_PAIRS_SET)
+    return multiple(applications, passes, failed, NO_PAIRS_PARSEABLE)
+
+
+def _pair_rules(
+    get: Callable[[str], Any], rules: Iterable[Rule], failed: list[dict[str, Any]]
+) -> tuple[bool, int, int]:
+    """Apply ``rules`` to the occurrences ``get(path)`` gives (falsy when none), appending failures to
+    ``failed``: (whether any pair was set, applications, passes)."""
+    any_set = False
+    applications = passes = 0
+    for first, second, grouping in rules:
+        a_list = get(first)
+        if not a_list:
+            continue
+        b_list = get(second)
+        if not b_list:
+            continue
+        if grouping is None:
+            any_set = True
+            for path_a, value_a, date_a in a_list:
+                if date_a is None:
+                    continue
+                for path_b, value_b, date_b in b_list:
+                    if date_b is None:
+                        continue
+                    applications += 1
+                    if date_a <= date_b:
+                        passes += 1
+                    else:
+                        failed.append(
+                            {"path_1": path_a, "value_1": value_a, "path_2": path_b, "value_2": value_b}
+                        )
+            continue
+        key = _GROUP_KEY[grouping]
+        b_keyed = [(key(path_b), path_b, value_b, date_b) for path_b, value_b, date_b in b_list]
+        for path_a, value_a, date_a in a_list:
+            group = key(path_a)
+            for group_b, path_b, value_b, date_b in b_keyed:
+                if group_b != group:
+                    continue
+                any_set = True
+                if date_a is None or date_b is None:
+                    continue
+                applications += 1
+                if date_a <= date_b:
+                    passes += 1
+                else:
+                    failed.append(
+                        {"path_1": path_a, "value_1": value_a, "path_2": path_b, "value_2": value_b}
+                    )
+    return any_set, applications, passes
