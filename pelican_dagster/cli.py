@@ -1,7 +1,7 @@
 """``pelican-dagster``: load files into Kingfisher Process tables, check them through Dagster, export.
 
-Commands: ``load``, ``check``, ``export``, ``demo``, ``ui``, ``stop``. With no database URL set, everything
-uses the embedded PostgreSQL server under ``PELICAN_HOME`` (see the README).
+Commands: ``load``, ``check``, ``export``, ``report``, ``rates import``, ``demo``, ``ui``, ``stop``. With
+no database URL set, everything uses the embedded PostgreSQL server under ``PELICAN_HOME`` (README).
 """
 
 from __future__ import annotations
@@ -169,6 +169,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     loaded = load_file(kfp, args.file)
     _print_load(args.file, loaded)
     key = f"check_{_source(args.file)}_{loaded.collection_id}"
+    args.dataset_name = key  # for callers (demo) that go on with the dataset
     register(dbs, instance, key, loaded.collection_id, _source(args.file), ancestor_id, options)
     keys.append(key)
 
@@ -221,9 +222,60 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     code = cmd_check(check)
     if code == 0:
+        from pelican_dagster.reporting.html import render_html
+        from pelican_dagster.storage.reports import load_report_data
+
+        html = out / "report.html"
+        data = load_report_data(Databases.from_env().results(), check.dataset_name)
+        html.write_text(render_html(data), encoding="utf-8")
         print(f"\nResults: {out}")
+        print(f"Report:  {html}")
         print("Open the Dagster UI on the same instance with:  pelican-dagster ui")
     return code
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write a checked dataset's report as one self-contained HTML file (and/or Markdown)."""
+    from pelican_dagster.reporting.html import render_html
+    from pelican_dagster.reporting.markdown import report_markdown
+    from pelican_dagster.storage.reports import load_report_data
+
+    if not args.html and not args.markdown:
+        print("give --html FILE and/or --markdown FILE", file=sys.stderr)
+        return 2
+    try:
+        data = load_report_data(Databases.from_env().results(), args.dataset)
+    except LookupError as e:
+        print(e, file=sys.stderr)
+        return 2
+    if args.html:
+        Path(args.html).write_text(render_html(data), encoding="utf-8")
+        print(f"wrote {args.html}")
+    if args.markdown:
+        Path(args.markdown).write_text(report_markdown(data), encoding="utf-8")
+        print(f"wrote {args.markdown}")
+    return 0
+
+
+def cmd_rates_import(args: argparse.Namespace) -> int:
+    """Load daily EUR-based exchange rates into the results database (they win over the ECB default)."""
+    from pelican_dagster.checks.currency import read_rates_file
+    from pelican_dagster.storage.rates import import_rates
+
+    try:
+        daily = read_rates_file(args.file)
+    except (OSError, ValueError) as e:
+        print(f"cannot import {args.file}: {e}", file=sys.stderr)
+        return 2
+    with Databases.from_env().results().begin() as conn:
+        days = import_rates(conn, daily)
+    if days:
+        first, last = min(daily), max(daily)
+        currencies = sorted({code for rates in daily.values() for code in rates})
+        print(f"imported {days} days ({first} to {last}) of {len(currencies)} currencies")
+    else:
+        print("no rates in the file")
+    return 0
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
@@ -282,6 +334,20 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--out", required=True)
     export.add_argument("--no-items", action="store_true")
     export.set_defaults(func=cmd_export)
+
+    report = sub.add_parser("report", help="write a checked dataset's report as HTML and/or Markdown")
+    report.add_argument("dataset", help="the dataset name (partition key)")
+    report.add_argument("--html", help="a self-contained HTML file to write")
+    report.add_argument("--markdown", help="a Markdown file to write")
+    report.set_defaults(func=cmd_report)
+
+    rates = sub.add_parser("rates", help="exchange rates")
+    rates_sub = rates.add_subparsers(dest="rates_command", required=True)
+    rates_import = rates_sub.add_parser(
+        "import", help="load a fixer.io-style CSV or JSON file of daily EUR-based rates"
+    )
+    rates_import.add_argument("file")
+    rates_import.set_defaults(func=cmd_rates_import)
 
     demo = sub.add_parser("demo", help="check the bundled real data and print where the results are")
     demo.add_argument("--out", help="export folder (default PELICAN_HOME/demo-results)")
