@@ -5,6 +5,7 @@ import http.server
 import json
 import os
 import threading
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 from pelican_dagster.loader import load_file
 from pelican_dagster.storage import schema as s
 from pelican_dagster.storage.extraction import ExtractionError, extract
+from pelican_dagster.storage.kingfisher_metadata import fetch_extensions_within
 from pelican_dagster.storage.results import get_progress, register_dataset
 from tests.conftest import DATA
 
@@ -148,6 +150,11 @@ class _ExtensionHandler(http.server.BaseHTTPRequestHandler):
             self.send_response(200)
             self.end_headers()
             self.wfile.write(body)
+        elif self.path == "/slow":
+            time.sleep(3)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"{}")
         elif self.path == "/not-json":
             self.send_response(200)
             self.end_headers()
@@ -236,3 +243,15 @@ def test_metadata_of_a_non_leaf_collection_is_empty_like_pelican(kfp_engine, res
     assert (
         meta["collection_metadata"]["ocid_prefix"] is None and meta["collection_metadata"]["extensions"] == []
     )
+
+
+def test_extension_downloads_share_one_time_budget(extension_server):
+    # Without network every download times out: the budget is for all of them, not one each.
+    urls = [f"{extension_server}/slow"] * 6 + [
+        f"{extension_server}/extension.json",
+        f"{extension_server}/missing",
+    ]
+    start = time.perf_counter()
+    found = fetch_extensions_within(urls, timeout=1.0)
+    assert time.perf_counter() - start < 2.5
+    assert found == [{"name": {"en": "An extension"}, "repositoryUrl": f"{extension_server}/extension.json"}]
