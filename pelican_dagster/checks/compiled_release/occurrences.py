@@ -40,8 +40,8 @@ def date_of(value: Any) -> _dt.date | None:
     return _parse_head(value[:10])
 
 
-# A trie node: ((key, path if a wanted path ends here else None, dated, child node or None), ...).
-_Node = tuple[tuple[str, "str | None", bool, "_Node | None"], ...]
+# A trie node: ((key, path if a wanted path ends here else None, dated, child node or None, key + "."), ...).
+_Node = tuple[tuple[str, "str | None", bool, "_Node | None", str], ...]
 
 _NONE: tuple[()] = ()
 
@@ -67,7 +67,7 @@ class PathTrie:
 
 def _freeze(tree: dict[str, Any], dated: frozenset[str]) -> _Node:
     return tuple(
-        (key, path, path in dated, _freeze(children, dated) if children else None)
+        (key, path, path in dated, _freeze(children, dated) if children else None, key + ".")
         for key, (path, children) in tree.items()
     )
 
@@ -108,30 +108,44 @@ class ItemPaths:
 def _walk(node: dict[str, Any], trie: _Node, prefix: str, found: Found) -> None:
     # Mirrors primitives._collect: arrays are expanded; at the end of a path every value counts (null
     # included); further down only objects are entered (nulls, scalars and nested arrays yield nothing).
-    for key, path, dated, child in trie:
+    # Hot: date_of is inlined, and a path's bucket is fetched once per array.
+    for key, path, dated, child, dotted in trie:
         if key not in node:
             continue
         value = node[key]
-        here = prefix + key
         if type(value) is list:
+            if not value:
+                continue
+            here = prefix + key
+            if path is None:
+                for index, element in enumerate(value):
+                    if type(element) is dict:
+                        _walk(element, child, f"{here}[{index}].", found)  # type: ignore[arg-type]
+                continue
+            bucket = found.get(path)
+            if bucket is None:
+                bucket = found[path] = []
             for index, element in enumerate(value):
                 indexed = f"{here}[{index}]"
-                if path is not None:
-                    occurrence = (indexed, element, date_of(element)) if dated else (indexed, element)
-                    bucket = found.get(path)
-                    if bucket is None:
-                        found[path] = [occurrence]
-                    else:
-                        bucket.append(occurrence)
+                if dated:
+                    bucket.append(
+                        (indexed, element, _parse_head(element[:10]) if type(element) is _STR else None)
+                    )
+                else:
+                    bucket.append((indexed, element))
                 if child is not None and type(element) is dict:
                     _walk(element, child, indexed + ".", found)
         else:
             if path is not None:
-                occurrence = (here, value, date_of(value)) if dated else (here, value)
+                here = prefix + key
+                if dated:
+                    occurrence = (here, value, _parse_head(value[:10]) if type(value) is _STR else None)
+                else:
+                    occurrence = (here, value)
                 bucket = found.get(path)
                 if bucket is None:
                     found[path] = [occurrence]
                 else:
                     bucket.append(occurrence)
             if child is not None and type(value) is dict:
-                _walk(value, child, here + ".", found)
+                _walk(value, child, prefix + dotted, found)

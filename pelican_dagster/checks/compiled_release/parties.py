@@ -26,6 +26,8 @@ REFERENCE_PATHS: dict[str, str] = {
     "payee": "contracts.implementation.transactions.payee",
 }
 
+_SHARED_PATHS = ("parties", *REFERENCE_PATHS.values())
+
 _UNHASHABLE = "\x00unhashable"
 
 Occurrence = tuple[str, Any]
@@ -86,9 +88,11 @@ class PartyFacts:
         self._refs: dict[str, list[Occurrence]] = {}
         if paths is not None:
             # Occurrences already collected by the item's shared traversal (check_item).
-            for path in ("parties", *REFERENCE_PATHS.values()):
-                if paths.covers(path):
-                    self._refs[path] = paths.found.get(path) or []
+            members = paths.trie.members
+            found = paths.found
+            for path in _SHARED_PATHS:
+                if path in members:
+                    self._refs[path] = found.get(path) or []
         #: Occurrences of ``parties`` (a single ``parties`` object is one party with path ``parties``).
         self.parties: list[Occurrence] = self.refs("parties")
         self._id_texts: dict[str, set[str]] = {}

@@ -23,13 +23,18 @@ def evaluate(facts: PartyFacts, path: str) -> dict[str, Any]:
     """Check that every reference at ``path`` names its party as the party names itself."""
     if not facts.named:
         return not_applicable(NO_PARTY)
+    references = facts.refs(path)
+    if not references:
+        return not_applicable(NO_REFERENCE)
     lookup = facts.unique_named_by_id
     tested = passed = 0
     failed: list[dict[str, Any]] = []
-    for ref_path, ref in facts.refs(path):
+    for ref_path, ref in references:
         if type(ref) is not dict or "id" not in ref or "name" not in ref:
             continue
-        match = lookup.get(as_text(ref["id"]))
+        ident = ref["id"]
+        # as_text, inlined (hot).
+        match = lookup.get(ident if type(ident) is str else as_text(ident))
         if match is None:
             continue
         tested += 1

@@ -33,6 +33,7 @@ def check(
     facts = facts or PartyFacts(item)
     tested = passed = 0
     failed: list[dict[str, Any]] = []
+    texts: dict[str, set[str]] = {}  # role → the referencing ids as text, fetched once per role
     for party_path, party, id_text in facts.with_id:
         roles = party.get("roles")
         if type(roles) is not list:
@@ -41,7 +42,10 @@ def check(
             if type(role) is not str or role not in ROLE_PATHS:
                 continue
             tested += 1
-            if id_text in facts.ref_id_texts(ROLE_PATHS[role]):
+            backing = texts.get(role)
+            if backing is None:
+                backing = texts[role] = facts.ref_id_texts(ROLE_PATHS[role])
+            if id_text in backing:
                 passed += 1
             else:
                 failed.append({"path": party_path, "role": role, "id": id_text})

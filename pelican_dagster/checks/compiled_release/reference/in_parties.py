@@ -65,7 +65,9 @@ def match_references(
             failed.append({"path": path, id_key: None, "reason": reasons.no_id})
             continue
         ident = value[source_key]
-        n = counts.get(raw_key(ident), 0)
+        t = type(ident)
+        # raw_key, inlined for the scalars (hot).
+        n = counts.get(raw_key(ident) if t is dict or t is list else ident, 0)
         if n == 1:
             passed += 1
             continue
