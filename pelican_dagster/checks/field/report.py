@@ -3,12 +3,16 @@
 :class:`FieldReport` accumulates compact :class:`~pelican_dagster.checks.field.evaluate.FieldResult`
 objects. Counts are a 9-bin histogram of outcome codes per path, from which every count of the report
 follows. Examples are uniform random samples of at most 20 check results per path, group and check,
-split passed/failed; an example is built from the item (by re-running the checks of that one path)
-only when it is kept. Reports of chunks checked in parallel merge with :meth:`FieldReport.merge`.
+split passed/failed. Reports of chunks checked in parallel merge with :meth:`FieldReport.merge`.
 
 Sampling uses Algorithm L (skip-ahead reservoir sampling): it keeps the same uniform distribution as
 Pelican's Algorithm R but draws random numbers only for the values it keeps, which matters here (a
 dataset offers millions of check results). Pelican seeds nothing; here the generator is seeded.
+
+Cost: every sampler knows the index of the next value it will keep, turned into a threshold per
+outcome code of its path (``_due``), so an entry is only looked at when a sample may keep it. A kept
+value is first a pointer to the item (:mod:`.examples`): most are replaced before the chunk ends, and
+only the survivors are built, once, when the state is taken.
 """
 
 from __future__ import annotations
@@ -16,11 +20,20 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Iterable
+from math import exp, log, log1p
 from operator import mul
 from typing import Any
 
 from pelican_dagster.checks.context import CheckContext
-from pelican_dagster.checks.field.evaluate import FieldResult, build_entry, path_parents
+from pelican_dagster.checks.field.evaluate import FieldResult
+from pelican_dagster.checks.field.examples import (
+    EXISTS,
+    EXISTS_PASSED,
+    NON_EMPTY,
+    NON_EMPTY_PASSED,
+    QUALITY,
+    ItemExamples,
+)
 from pelican_dagster.checks.field.paths import PATHS
 from pelican_dagster.checks.sampling import merge_samples, rng_for
 
@@ -32,46 +45,39 @@ EXAMPLES = 20
 # Outcome codes (see evaluate.FieldResult): 0 exists failed, 3 non_empty failed, 6 passed without
 # quality, 7 passed and quality passed, 8 passed and quality failed.
 
-# The samples of a path and the values each receives per entry, by outcome code: {code: how many}.
+# The samples of a path and the check results each receives per entry, by outcome code, in order.
 # Group samples receive one value per *check result* (pipeline.md §4.4), so an entry whose coverage
-# passed offers two results to ``coverage.passed``.
-_COVERAGE_KINDS: dict[str, dict[int, int]] = {
-    "coverage.passed": {3: 1, 6: 2, 7: 2, 8: 2},
-    "coverage.failed": {0: 1, 3: 1},
-    "exists.passed": {3: 1, 6: 1, 7: 1, 8: 1},
-    "exists.failed": {0: 1},
-    "non_empty.passed": {6: 1, 7: 1, 8: 1},
-    "non_empty.failed": {3: 1},
+# passed offers two results (exists, then non_empty) to ``coverage.passed``.
+_BOTH = (EXISTS_PASSED, NON_EMPTY_PASSED)
+_EXISTS = (EXISTS_PASSED,)
+_NON_EMPTY = (NON_EMPTY_PASSED,)
+_COVERAGE_KINDS: dict[str, dict[int, tuple[int, ...]]] = {
+    "coverage.passed": {3: _EXISTS, 6: _BOTH, 7: _BOTH, 8: _BOTH},
+    "coverage.failed": {0: (EXISTS,), 3: (NON_EMPTY,)},
+    "exists.passed": {3: _EXISTS, 6: _EXISTS, 7: _EXISTS, 8: _EXISTS},
+    "exists.failed": {0: (EXISTS,)},
+    "non_empty.passed": {6: _NON_EMPTY, 7: _NON_EMPTY, 8: _NON_EMPTY},
+    "non_empty.failed": {3: (NON_EMPTY,)},
 }
-_QUALITY_KINDS: dict[str, dict[int, int]] = {
-    "quality.passed": {7: 1},
-    "quality.failed": {8: 1},
-    "check.passed": {7: 1},
-    "check.failed": {8: 1},
+_QUALITY_KINDS: dict[str, dict[int, tuple[int, ...]]] = {
+    "quality.passed": {7: (QUALITY,)},
+    "quality.failed": {8: (QUALITY,)},
+    "check.passed": {7: (QUALITY,)},
+    "check.failed": {8: (QUALITY,)},
 }
 _ALL_KINDS = {**_COVERAGE_KINDS, **_QUALITY_KINDS}
-#: The most values one entry offers to one sample.
-_MAX_PER_ENTRY = 2
-_ALL_CODES = frozenset(range(9))
-
-
-# The same as (name, weight per code 0..8, codes with a weight, most values per entry) for speed.
-def _vectors(
-    kinds: dict[str, dict[int, int]],
-) -> tuple[tuple[str, tuple[int, ...], frozenset[int], int], ...]:
-    return tuple(
-        (name, tuple(w.get(code, 0) for code in range(9)), frozenset(w), max(w.values()))
-        for name, w in kinds.items()
-    )
-
-
-_COVERAGE_VECTORS = _vectors(_COVERAGE_KINDS)
-_ALL_VECTORS = _vectors(_ALL_KINDS)
-_WEIGHTS = {name: vector for name, vector, _, _ in _ALL_VECTORS}
-
-
-def _kinds(index: int) -> tuple[tuple[str, tuple[int, ...], frozenset[int], int], ...]:
-    return _ALL_VECTORS if PATHS[index].quality is not None else _COVERAGE_VECTORS
+#: Per sample name, how many values an entry with each code 0..8 offers.
+_WEIGHTS = {
+    name: tuple(len(offers.get(code, ())) for code in range(9)) for name, offers in _ALL_KINDS.items()
+}
+#: Per path index, its samples as (name, offers).
+_KINDS_OF = tuple(
+    tuple((_ALL_KINDS if field.quality is not None else _COVERAGE_KINDS).items()) for field in PATHS
+)
+#: Per code, the local histogram of one entry with that code.
+_UNIT = tuple(tuple(int(code == c) for c in range(9)) for code in range(9))
+#: A threshold never reached.
+_NEVER = 1 << 62
 
 
 def _offered(weights: tuple[int, ...], hist: list[int]) -> int:
@@ -82,7 +88,7 @@ def _offered(weights: tuple[int, ...], hist: list[int]) -> int:
 class _Sampler:
     """A uniform sample of at most ``k`` values with skip-ahead (Algorithm L), offered in batches."""
 
-    __slots__ = ("count", "k", "next", "samples", "w")
+    __slots__ = ("count", "k", "next", "offers", "samples", "terms", "thr", "w")
 
     def __init__(self, k: int, count: int = 0, samples: list[Any] | None = None) -> None:
         self.k = k
@@ -90,6 +96,11 @@ class _Sampler:
         self.samples: list[Any] = samples if samples is not None else []
         self.w = 0.0
         self.next = -1  # index of the next value to keep once the sample is full; -1 = not drawn
+        # Set when the sampler serves a report's path: results offered per code, (code, weight) pairs
+        # and, per code, the path's count of that code from which this sampler must be looked at.
+        self.offers: dict[int, tuple[int, ...]] = {}
+        self.terms: tuple[tuple[int, int], ...] = ()
+        self.thr: list[int] = []
 
     def _draw(self, rng: random.Random, last: int) -> None:
         # Index of the next kept value after ``last`` (geometric skip with parameter w).
@@ -139,11 +150,11 @@ class FieldReport:
         #: (path index, sample name) → sampler of example dicts. A sampler's ``count`` is brought up
         #: to date from the histogram when it is used (the fast path only updates the histogram).
         self.samplers: dict[tuple[int, str], _Sampler] = {}
-        # Per path: entries seen, the entry total up to which no full sampler can keep a value, and
-        # the codes that feed a sampler still filling (any such entry must be looked at).
-        self._totals = [0] * len(PATHS)
-        self._due = [-1] * len(PATHS)
-        self._watch = [_ALL_CODES] * len(PATHS)
+        # Per path and code: the count ``hist[index][code]`` from which an entry with that code may be
+        # kept by a sample of the path (0 = look at every entry: samples not set up yet).
+        self._due = [[0] * 9 for _ in PATHS]
+        # Per path (once it has samples): the samplers that take values from each code.
+        self._users: list[tuple[tuple[_Sampler, ...], ...] | None] = [None] * len(PATHS)
 
     # -- accumulation ------------------------------------------------------------------------------
 
@@ -151,98 +162,189 @@ class FieldReport:
         """Count one item's result and offer its check results to the example samples.
 
         Examples need the item (``item`` or the one the result was computed from) and a context; without
-        them only the counts are kept.
+        them only the counts are kept. An example is built only when a sample keeps it.
         """
         hist = self.hist
-        totals = self._totals
-        due = self._due
-        watch = self._watch
         item = item if item is not None else result.item
         ctx = self.ctx if self.ctx is not None else result.ctx
-        sample = item is not None and ctx is not None
-        cache: dict[str, Any] = {}  # parents per parent path, shared by the paths of this item
-        for index, codes in result.codes.items():
-            h = hist[index]
-            total = totals[index] = totals[index] + len(codes)
-            if sample and (total > due[index] or not watch[index].isdisjoint(codes)):
-                before = h.copy()
+        if item is None or ctx is None:
+            for index, codes in result.codes.items():
+                h = hist[index]
                 for code in codes:
                     h[code] += 1
-                self._sample(index, codes, before, item, ctx, item_id, ocid, cache)
-            elif len(codes) == 1:
-                h[codes[0]] += 1
+            return
+        # Only entries that reach a ``_due`` count are looked at: the samples of a path skip ahead, so
+        # most entries just count.
+        due = self._due
+        examples = None
+        for index, codes in result.codes.items():
+            h = hist[index]
+            if len(codes) == 1:
+                code = codes[0]
+                h[code] += 1
+                if h[code] < due[index][code]:
+                    continue
             else:
                 for code in codes:
                     h[code] += 1
+                d = due[index]
+                for code in set(codes):
+                    if h[code] >= d[code]:
+                        break
+                else:
+                    continue
+            if examples is None:
+                examples = ItemExamples(item, item_id, ocid, ctx)
+            self._offer(index, codes, examples)
 
-    def _sample(
-        self,
-        index: int,
-        codes: list[int],
-        before: list[int],
-        item: dict[str, Any],
-        ctx: CheckContext,
-        item_id: Any,
-        ocid: Any,
-        cache: dict[str, Any],
+    def _open(self, index: int) -> tuple[tuple[_Sampler, ...], ...]:
+        """Set up the samplers of a path (keeping any merged ones) and who takes which code."""
+        users: list[list[_Sampler]] = [[] for _ in range(9)]
+        for name, offers in _KINDS_OF[index]:
+            sampler = self.samplers.get((index, name))
+            if sampler is None:
+                sampler = self.samplers[(index, name)] = _Sampler(EXAMPLES)
+            sampler.offers = offers
+            sampler.terms = tuple((code, len(results)) for code, results in offers.items())
+            sampler.thr = [0] * 9
+            for code in offers:
+                users[code].append(sampler)
+        frozen = self._users[index] = tuple(map(tuple, users))
+        self._due[index] = [0 if u else _NEVER for u in frozen]
+        return frozen
+
+    def _offer(self, index: int, codes: list[int], examples: ItemExamples) -> None:
+        """Offer one item's entries of a path to the samplers that may keep one."""
+        users = self._users[index]
+        if users is None:
+            users = self._open(index)
+        if len(codes) != 1:
+            return self._offer_many(index, codes, examples, users)
+        # One entry (most paths): only its code's samplers, Algorithm L inlined for full samples.
+        h = self.hist[index]
+        due = self._due[index]
+        code = codes[0]
+        seen = h[code]
+        rng = self.rng
+        random_ = rng.random
+        example = examples.example
+        low = _NEVER
+        for s in users[code]:
+            thr = s.thr
+            if thr[code] > seen:
+                if thr[code] < low:
+                    low = thr[code]
+                continue
+            terms = s.terms
+            if len(terms) == 1:
+                count = terms[0][1] * seen
+            else:
+                count = 0
+                for c, weight in terms:
+                    count += weight * h[c]
+            results = s.offers[code]
+            before = count - len(results)
+            samples = s.samples
+            k = s.k
+            if len(samples) < k:
+                s.count = before
+                for offset, slot in s.take(len(results), rng):
+                    samples[slot] = example(index, 0, results[offset])
+            else:
+                at = s.next
+                if at < before:
+                    s.count = before
+                    if at < 0:
+                        s._start(rng)
+                    else:
+                        s._draw(rng, before - 1)  # values counted without an item were skipped
+                    at = s.next
+                if at < count:
+                    w = s.w
+                    while at < count:
+                        samples[int(random_() * k)] = example(index, 0, results[at - before])
+                        w *= exp(log(1.0 - random_()) / k)
+                        at += int(log(1.0 - random_()) / log1p(-w)) + 1
+                    s.w = w
+                    s.next = at
+            weight = len(results)
+            if count == weight * seen and s.next >= 0 and len(samples) == k:
+                # Only this code has come (the common case): _plan gives it the whole room.
+                thr[code] = seen + (s.next - count) // weight + 1
+            else:
+                self._plan(s, h, count)
+                for c, _ in terms:
+                    if thr[c] < due[c]:
+                        due[c] = thr[c]
+            if thr[code] < low:
+                low = thr[code]
+        due[code] = low
+
+    def _offer_many(
+        self, index: int, codes: list[int], examples: ItemExamples, users: tuple[tuple[_Sampler, ...], ...]
     ) -> None:
+        """:meth:`_offer` for a path with several entries in the item."""
+        h = self.hist[index]
         local = [0] * 9
         for code in codes:
             local[code] += 1
-        parents = None
-        entries: dict[int, dict[str, Any]] = {}  # built only for the occurrences kept
-        field = PATHS[index]
+        present = [code for code in range(9) if local[code]]
+        due: list[_Sampler] = []
+        for code in present:
+            for s in users[code]:
+                if s.thr[code] <= h[code] and s not in due:
+                    due.append(s)
         rng = self.rng
-        samplers = self.samplers
-        for name, weights, _, _ in _kinds(index):
-            m = _offered(weights, local)
-            if not m:
-                continue
-            sampler = samplers.get((index, name))
-            if sampler is None:
-                sampler = samplers[(index, name)] = _Sampler(EXAMPLES)
-            count = _offered(weights, before)
-            if 0 <= sampler.next >= count + m:
-                sampler.count = count + m  # full, and its next kept value lies beyond this item
-                continue
-            sampler.count = count
-            kept = sampler.take(m, rng)
-            if not kept:
-                continue
-            if parents is None:
-                parents = path_parents(item, field, cache)
-            sequence = _sequence(name, codes)
-            for offset, slot in kept:
-                position, which = sequence[offset]
-                entry = entries.get(position)
-                if entry is None:
-                    entry = entries[position] = build_entry(field, *parents[position], ctx)
-                sampler.samples[slot] = {
-                    "meta": {"ocid": ocid, "item_id": item_id},
-                    "path": entry["path"],
-                    "result": entry["quality"]["check_results"][0]
-                    if which == 2
-                    else entry["coverage"]["check_results"][which],
-                }
-        self._plan(index)
+        for s in due:
+            count = m = 0
+            for code, weight in s.terms:
+                count += weight * h[code]
+                m += weight * local[code]
+            before = count - m
+            if 0 <= s.next < before:
+                s._draw(rng, before - 1)  # values counted without an item were skipped
+            s.count = before
+            kept = s.take(m, rng)
+            if kept:
+                offers = s.offers
+                sequence = [
+                    (position, which) for position, code in enumerate(codes) for which in offers.get(code, ())
+                ]
+                samples = s.samples
+                for offset, slot in kept:
+                    samples[slot] = examples.example(index, *sequence[offset])
+            self._plan(s, h, count)
+        thresholds = self._due[index]
+        for s in due:
+            for code, _ in s.terms:
+                if s.thr[code] < thresholds[code]:
+                    thresholds[code] = s.thr[code]
+        for code in present:
+            thresholds[code] = min([u.thr[code] for u in users[code]], default=_NEVER)
 
-    def _plan(self, index: int) -> None:
-        """Work out when the samples of a path next need attention (see ``_due`` and ``_watch``)."""
-        h = self.hist[index]
-        watch: set[int] = set()
-        slack = None
-        for name, weights, codes, most in _kinds(index):
-            sampler = self.samplers.get((index, name))
-            if sampler is None or len(sampler.samples) < sampler.k:
-                watch.update(codes)
-                continue
-            sampler.count = _offered(weights, h)
-            if sampler.next < 0:
-                sampler._start(self.rng)
-            room = (sampler.next - sampler.count) // most
-            slack = room if slack is None or room < slack else slack
-        self._watch[index] = frozenset(watch)
-        self._due[index] = self._totals[index] + slack if slack is not None else 1 << 62
+    def _plan(self, s: _Sampler, h: list[int], count: int) -> None:
+        """Set the sampler's thresholds: per code, the path's count of it from which ``s`` may keep one.
+
+        ``count``: the values the sampler has been offered (up to date with ``h``).
+        """
+        thr = s.thr
+        terms = s.terms
+        if len(s.samples) < s.k:
+            for code, _ in terms:
+                thr[code] = h[code] + 1  # still filling: every value is kept
+            return
+        if s.next < 0:
+            s.count = count
+            s._start(self.rng)
+        room = s.next - count  # values it lets pass before the next kept one
+        if len(terms) == 1:
+            code, weight = terms[0]
+            thr[code] = h[code] + room // weight + 1
+        else:
+            # Share the room between its codes as they have come so far: while no code reaches its
+            # threshold, at most ``room`` values have passed.
+            for code, _ in terms:
+                thr[code] = h[code] + room * h[code] // count + 1
 
     # -- merging -----------------------------------------------------------------------------------
 
@@ -252,7 +354,9 @@ class FieldReport:
             sampler.count = _offered(_WEIGHTS[name], self.hist[i])
         return {
             "hist": {str(i): h for i, h in enumerate(self.hist) if any(h)},
-            "samples": {f"{i}|{name}": [s.count, s.samples] for (i, name), s in self.samplers.items()},
+            "samples": {
+                f"{i}|{name}": [s.count, s.samples] for (i, name), s in self.samplers.items() if s.count
+            },
         }
 
     @classmethod
@@ -270,7 +374,6 @@ class FieldReport:
                 target = out.hist[int(key)]
                 for code in range(9):
                     target[code] += h[code]
-                out._totals[int(key)] += sum(h)
             for key, (count, samples) in state["samples"].items():
                 index, name = key.split("|", 1)
                 parts.setdefault((int(index), name), []).append((count, samples))
@@ -352,32 +455,3 @@ class FieldReport:
                 },
             }
         return out
-
-
-def _sequence(name: str, codes: list[int]) -> list[tuple[int, int]]:
-    """The values one item offers to sample ``name``, in order, as (occurrence, result): result 0 is
-    ``exists``, 1 ``non_empty`` and 2 the quality check."""
-    if name == "coverage.passed":
-        out = []
-        for position, code in enumerate(codes):
-            if code >= 6:
-                out += ((position, 0), (position, 1))
-            elif code == 3:
-                out.append((position, 0))
-        return out
-    if name == "coverage.failed":
-        return [(position, 0 if code == 0 else 1) for position, code in enumerate(codes) if code in (0, 3)]
-    which, wanted = _SEQUENCES[name]
-    return [(position, which) for position, code in enumerate(codes) if code in wanted]
-
-
-_SEQUENCES: dict[str, tuple[int, frozenset[int]]] = {
-    "exists.passed": (0, frozenset((3, 6, 7, 8))),
-    "exists.failed": (0, frozenset((0,))),
-    "non_empty.passed": (1, frozenset((6, 7, 8))),
-    "non_empty.failed": (1, frozenset((3,))),
-    "quality.passed": (2, frozenset((7,))),
-    "check.passed": (2, frozenset((7,))),
-    "quality.failed": (2, frozenset((8,))),
-    "check.failed": (2, frozenset((8,))),
-}

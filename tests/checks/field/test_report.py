@@ -168,3 +168,47 @@ def test_sampler_keeps_everything_until_full():
     assert sampler.take(7, random.Random(0)) == [(i, i) for i in range(7)]
     assert sampler.take(13, random.Random(0)) == [(i, 7 + i) for i in range(13)]
     assert sampler.count == 20
+
+
+def _population(n):
+    """Items whose ``tender.id`` (one entry) and ``awards.id`` (0-3 entries) mix passing and failing."""
+    out = []
+    for i in range(n):
+        tender = [{"id": "t"}, {"id": ""}, {}][i % 3]
+        awards = [{"id": "a"} if (i + j) % 4 else {"id": None} for j in range(i % 4)]
+        out.append({"ocid": f"ocds-b5fd17-{i}", "tender": tender, "awards": awards})
+    return out
+
+
+@pytest.mark.parametrize(
+    ("path", "sample"),
+    [
+        ("tender.id", "coverage.passed"),
+        ("tender.id", "exists.passed"),
+        ("tender.id", "coverage.failed"),
+        ("awards.id", "coverage.passed"),
+        ("awards.id", "non_empty.passed"),
+        ("awards.id", "coverage.failed"),
+    ],
+)
+def test_report_samples_are_uniform(ctx, path, sample):
+    # Every offered check result is kept with the same probability, whatever its item, its position in
+    # the item, and whether the sample was filling or skipping ahead when it came.
+    index = next(p.index for p in PATHS if p.path == path)
+    items = _population(90)
+    results = [check_item_fields(item, ctx) for item in items]
+    seen = collections.Counter()
+    trials = 150
+    for trial in range(trials):
+        report = FieldReport(trial, ctx)
+        for i, (item, result) in enumerate(zip(items, results, strict=True)):
+            report.add(i, item["ocid"], result)
+        kept = report.samplers[(index, sample)].samples
+        assert len(kept) == EXAMPLES
+        seen.update((e["meta"]["item_id"], e["path"], e["result"]["name"]) for e in kept)
+    offered = report.to_state()["samples"][f"{index}|{sample}"][0]
+    assert len(seen) == offered > EXAMPLES  # every offered result was kept at least once
+    expected = trials * EXAMPLES / offered
+    chi2 = sum((n - expected) ** 2 / expected for n in seen.values())
+    df = offered - 1
+    assert chi2 < df + 5 * (2 * df) ** 0.5, chi2  # p ≈ 1e-4 or less
