@@ -76,6 +76,7 @@ _KINDS_OF = tuple(
 )
 #: Per code, the local histogram of one entry with that code.
 _UNIT = tuple(tuple(int(code == c) for c in range(9)) for code in range(9))
+_CODES = (0, 3, 6, 7, 8)  # the outcome codes that occur
 #: A threshold never reached.
 _NEVER = 1 << 62
 
@@ -288,31 +289,38 @@ class FieldReport:
         local = [0] * 9
         for code in codes:
             local[code] += 1
-        present = [code for code in range(9) if local[code]]
+        present = [code for code in _CODES if local[code]]
         due: list[_Sampler] = []
         for code in present:
             for s in users[code]:
                 if s.thr[code] <= h[code] and s not in due:
                     due.append(s)
         rng = self.rng
+        random_ = rng.random
+        example = examples.example
         for s in due:
             count = m = 0
             for code, weight in s.terms:
                 count += weight * h[code]
                 m += weight * local[code]
             before = count - m
-            if 0 <= s.next < before:
-                s._draw(rng, before - 1)  # values counted without an item were skipped
-            s.count = before
-            kept = s.take(m, rng)
-            if kept:
-                offers = s.offers
-                sequence = [
-                    (position, which) for position, code in enumerate(codes) for which in offers.get(code, ())
-                ]
-                samples = s.samples
-                for offset, slot in kept:
-                    samples[slot] = examples.example(index, *sequence[offset])
+            samples = s.samples
+            k = s.k
+            at = s.next
+            if len(samples) < k or at < before:
+                if 0 <= at < before:
+                    s._draw(rng, before - 1)  # values counted without an item were skipped
+                s.count = before
+                for offset, slot in s.take(m, rng):
+                    samples[slot] = example(index, *_locate(s.offers, codes, offset))
+            elif at < count:
+                w = s.w
+                while at < count:
+                    samples[int(random_() * k)] = example(index, *_locate(s.offers, codes, at - before))
+                    w *= exp(log(1.0 - random_()) / k)
+                    at += int(log(1.0 - random_()) / log1p(-w)) + 1
+                s.w = w
+                s.next = at
             self._plan(s, h, count)
         thresholds = self._due[index]
         for s in due:
@@ -455,3 +463,14 @@ class FieldReport:
                 },
             }
         return out
+
+
+def _locate(offers: dict[int, tuple[int, ...]], codes: list[int], offset: int) -> tuple[int, int]:
+    """The (occurrence, result) of the ``offset``-th value that entries with ``codes`` offer a sample."""
+    for position, code in enumerate(codes):
+        results = offers.get(code)
+        if results:
+            if offset < len(results):
+                return position, results[offset]
+            offset -= len(results)
+    raise IndexError(offset)
