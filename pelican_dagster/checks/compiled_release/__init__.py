@@ -117,12 +117,10 @@ _RUN: tuple[tuple[str, CheckFunction, int], ...] = tuple(
 def check_item(item: dict[str, Any], ctx: CheckContext) -> dict[str, dict[str, Any]]:
     """All compiled-release-level results of one item, keyed by check name in ``CHECK_NAMES`` order."""
     paths = ItemPaths(item, TRIE)
-    facts = PartyFacts(item, paths)
+    shared = (None, PartyFacts(item, paths), paths)  # indexed by _PARTIES / _PATHS
     return {
-        name: function(item, ctx)
-        if shares == _NONE
-        else function(item, ctx, facts if shares == _PARTIES else paths)
-        for name, function, shares in _RUN
+        name: function(item, ctx, shared[kind]) if kind else function(item, ctx)
+        for name, function, kind in _RUN
     }
 
 
