@@ -298,6 +298,8 @@ class FieldReport:
         rng = self.rng
         random_ = rng.random
         example = examples.example
+        # All entries with one code (the usual case): value ``i`` is result ``i % n`` of entry ``i // n``.
+        same = present[0] if len(present) == 1 else -1
         for s in due:
             count = m = 0
             for code, weight in s.terms:
@@ -312,11 +314,21 @@ class FieldReport:
                     s._draw(rng, before - 1)  # values counted without an item were skipped
                 s.count = before
                 for offset, slot in s.take(m, rng):
-                    samples[slot] = example(index, *_locate(s.offers, codes, offset))
+                    if same >= 0:
+                        results = s.offers[same]
+                        position, which = divmod(offset, len(results))
+                        samples[slot] = example(index, position, results[which])
+                    else:
+                        samples[slot] = example(index, *_locate(s.offers, codes, offset))
             elif at < count:
                 w = s.w
                 while at < count:
-                    samples[int(random_() * k)] = example(index, *_locate(s.offers, codes, at - before))
+                    if same >= 0:
+                        results = s.offers[same]
+                        position, which = divmod(at - before, len(results))
+                        samples[int(random_() * k)] = example(index, position, results[which])
+                    else:
+                        samples[int(random_() * k)] = example(index, *_locate(s.offers, codes, at - before))
                     w *= exp(log(1.0 - random_()) / k)
                     at += int(log(1.0 - random_()) / log1p(-w)) + 1
                 s.w = w
