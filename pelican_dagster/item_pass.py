@@ -11,6 +11,7 @@ stores ``ChunkResult`` (``item_check`` rows and one ``item_check_chunk`` row).
 
 from __future__ import annotations
 
+import gc
 import json
 import zlib
 from collections.abc import Iterable
@@ -78,6 +79,18 @@ def check_chunk(rows: Iterable[tuple[int, str]], ctx: CheckContext, label: str) 
     Items that have no ``ocid`` key are skipped, as Pelican skips them (pipeline.md §4.1): no results,
     only their facts (which the dataset-level checks skip too).
     """
+    # Parsed items hold no reference cycles (refcounting frees them), but the cyclic collector would
+    # still scan the millions of objects they allocate: pausing it for the chunk saves ~8 %.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _check_chunk(rows, ctx, label)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _check_chunk(rows: Iterable[tuple[int, str]], ctx: CheckContext, label: str) -> ChunkResult:
     field_report = FieldReport(rng_for(ctx.seed, "field_level", label), ctx)
     resource_report = ResourceReport(rng_for(ctx.seed, "resource_level", label))
     check_resource = compiled_release.check_item
