@@ -204,6 +204,75 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _job_failure(result) -> str:
+    """The message of a failed in-process job run (a ``dg.Failure`` description, else the error)."""
+    for event in result.all_events:
+        if event.is_step_failure:
+            data = event.step_failure_data
+            described = data.user_failure_data.description if data.user_failure_data else None
+            return described or (data.error.message.strip() if data.error else "the step failed")
+    return "the run failed"
+
+
+def cmd_filter(args: argparse.Namespace) -> int:
+    """Create a filtered dataset from a checked one (job ``filter_dataset``), check it, export it."""
+    import json
+
+    from pelican_dagster.definitions import defs
+    from pelican_dagster.export import export_dataset
+    from pelican_dagster.filters import FilterError, FilterSpec
+    from pelican_dagster.storage.kingfisher import loaded_lines
+    from pelican_dagster.storage.results import dataset_by_name
+
+    try:
+        message = json.loads(args.filter)
+        FilterSpec.parse(message)
+    except (ValueError, FilterError) as e:  # JSONDecodeError is a ValueError
+        print(f"invalid filter: {e}", file=sys.stderr)
+        return 2
+    dbs = Databases.from_env()
+    instance = _instance()
+    config = {"original": args.original, "filter": message, "name": args.name}
+    result = defs.resolve_job_def("filter_dataset").execute_in_process(
+        run_config={"ops": {"create_filtered": {"config": config}}}, instance=instance, raise_on_error=False
+    )
+    if not result.success:
+        print(_job_failure(result), file=sys.stderr)
+        return 1
+    name = result.output_for_node("create_filtered")["dataset"]
+    print(f"created dataset {name}; running the pelican job for it …")
+    if not run_partition(instance, name, args.in_process):
+        return 1
+    if args.out:
+        with dbs.results().connect() as conn:
+            original = dataset_by_name(conn, args.original)
+        lines: dict[int, int] = {}
+        if original is not None and original.collection_id is not None:
+            with dbs.kingfisher().connect() as conn:
+                lines = loaded_lines(conn, original.collection_id)
+        counts = export_dataset(dbs.results(), name, args.out, lines=lines, items=not args.no_items)
+        print(f"wrote {args.out}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    return 0
+
+
+def cmd_wipe(args: argparse.Namespace) -> int:
+    """Delete every row of a dataset and its partition (job ``wipe_dataset``)."""
+    from pelican_dagster.definitions import defs
+
+    Databases.from_env()
+    result = defs.resolve_job_def("wipe_dataset").execute_in_process(
+        run_config={"ops": {"wipe": {"config": {"dataset": args.dataset, "cascade": args.cascade}}}},
+        instance=_instance(),
+        raise_on_error=False,
+    )
+    if not result.success:
+        print(_job_failure(result), file=sys.stderr)
+        return 1
+    wiped = result.output_for_node("wipe")["wiped"]
+    print(f"wiped {', '.join(wiped)}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Check the bundled real data (Paraguay, with an earlier snapshot as ancestor)."""
     from pelican_dagster.resources.embedded import pelican_home
@@ -348,6 +417,22 @@ def parser() -> argparse.ArgumentParser:
     )
     rates_import.add_argument("file")
     rates_import.set_defaults(func=cmd_rates_import)
+
+    filter_ = sub.add_parser("filter", help="create, check and export a filtered dataset of a checked one")
+    filter_.add_argument("original", help="the checked dataset's name (partition key)")
+    filter_.add_argument(
+        "--filter", required=True, help='the filter message as JSON, e.g. \'{"buyer": ["X"]}\''
+    )
+    filter_.add_argument("--name", help="the new dataset's name (default <original>_filtered_<id>)")
+    filter_.add_argument("--out", help="also write the new dataset's export folder")
+    filter_.add_argument("--no-items", action="store_true", help="leave out items.jsonl.gz")
+    filter_.add_argument("--in-process", action="store_true", help="run every step in this process")
+    filter_.set_defaults(func=cmd_filter)
+
+    wipe = sub.add_parser("wipe", help="delete every row of a dataset and its partition")
+    wipe.add_argument("dataset", help="the dataset name (partition key)")
+    wipe.add_argument("--cascade", action="store_true", help="also wipe the datasets filtered from it")
+    wipe.set_defaults(func=cmd_wipe)
 
     demo = sub.add_parser("demo", help="check the bundled real data and print where the results are")
     demo.add_argument("--out", help="export folder (default PELICAN_HOME/demo-results)")

@@ -12,9 +12,10 @@ import os
 import dagster as dg
 
 from pelican_dagster.assets import PIPELINE_ASSETS
+from pelican_dagster.dataset_jobs import DATASET_JOBS
 from pelican_dagster.jobs import pelican_job
 from pelican_dagster.resources import KingfisherProcessResource, ResultsDatabaseResource
-from pelican_dagster.sensors import kingfisher_process_collections
+from pelican_dagster.sensors import kingfisher_process_collections, pending_datasets
 
 KINGFISHER_PROCESS_URL = "PELICAN_KINGFISHER_PROCESS_URL"
 RESULTS_URL = "PELICAN_RESULTS_URL"
@@ -36,8 +37,8 @@ def resources() -> dict[str, dg.ConfigurableResource]:
 defs = dg.Definitions(
     assets=PIPELINE_ASSETS,
     asset_checks=[],
-    jobs=[pelican_job],
-    sensors=[kingfisher_process_collections],
+    jobs=[pelican_job, *DATASET_JOBS],
+    sensors=[kingfisher_process_collections, pending_datasets],
     resources=resources(),
 )
 

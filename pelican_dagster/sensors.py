@@ -13,9 +13,13 @@ The cursor is the latest ``completed_at`` seen. Each tick looks back ``LOOKBACK`
 collection committed late with an earlier ``completed_at`` is still found (registration is idempotent).
 A dataset the sensor registered whose partition is still missing ``RECOVERY_AFTER`` later (a tick that
 failed after the insert) is requested again, with the same ``run_key``.
+
+The second sensor, ``pending_datasets``, starts the first run of any dataset partition that was never
+run: above all the filtered datasets that the ``filter_dataset`` job registers.
 """
 
 import datetime as dt
+import json
 import re
 
 import dagster as dg
@@ -112,4 +116,66 @@ def kingfisher_process_collections(
         run_requests=[run_request(name, cid) for name, cid in new],
         dynamic_partitions_requests=[datasets.build_add_request([name for name, _ in new])],
         cursor=new_cursor,
+    )
+
+
+#: A dataset with a Kingfisher Process collection is left this long to the run its registration started
+#: (the collection sensor's, or the CLI's) before ``pending_datasets`` starts one; filtered datasets have
+#: no other starter and are run at once.
+PENDING_GRACE = dt.timedelta(minutes=2)
+
+
+def pending_dataset_rows(conn: sa.Connection, partitions: set[str]) -> list[tuple[int, str]]:
+    """``(id, name)`` of the datasets with a partition that were never run (no progress row), in id order,
+    leaving out collection datasets registered less than ``PENDING_GRACE`` ago."""
+    t, p = s.dataset, s.progress_monitor_dataset
+    filtered = sa.exists().where(s.dataset_filter.c.dataset_id_filtered == t.c.id)
+    rows = conn.execute(
+        sa.select(t.c.id, t.c.name)
+        .where(
+            ~sa.exists().where(p.c.dataset_id == t.c.id),
+            sa.or_(filtered, t.c.created < sa.func.now() - PENDING_GRACE),
+        )
+        .order_by(t.c.id)
+    ).all()
+    return [(int(i), name) for i, name in rows if name in partitions]
+
+
+@dg.sensor(
+    job=pelican_job,
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Starts the pelican run of each dataset partition never run (e.g. a filtered dataset).",
+)
+def pending_datasets(
+    context: dg.SensorEvaluationContext, results: ResultsDatabaseResource
+) -> dg.SensorResult:
+    """One ``pelican`` run per dataset partition that has never been run: no ``progress_monitor_dataset``
+    row and no run of the partition in the instance (``run_key`` = ``dataset-<id>``).
+
+    The cursor lists the ids requested whose run has not written progress yet, so a second tick does
+    not request them again (nor does the daemon, by the run key); it shrinks as their runs start.
+    """
+    requested = {int(i) for i in json.loads(context.cursor)} if context.cursor else set()
+    partitions = set(context.instance.get_dynamic_partitions(datasets.name))
+    with results.get_engine().connect() as conn:
+        pending = pending_dataset_rows(conn, partitions)
+    new = []
+    for dataset_id, name in pending:
+        if dataset_id in requested:
+            continue
+        # Any job: a run of the assets from the UI or dg.materialize is not named pelican.
+        if context.instance.get_run_records(filters=dg.RunsFilter(tags={"dagster/partition": name}), limit=1):
+            continue  # run by someone else (CLI, UI, the collection sensor); it writes progress soon
+        new.append((dataset_id, name))
+    still_pending = {dataset_id for dataset_id, _ in pending}
+    cursor = json.dumps(sorted((requested & still_pending) | {dataset_id for dataset_id, _ in new}))
+    if not new:
+        return dg.SensorResult(skip_reason="no dataset partition waiting for its first run", cursor=cursor)
+    context.log.info(f"starting the first run of {', '.join(name for _, name in new)}")
+    return dg.SensorResult(
+        run_requests=[
+            dg.RunRequest(run_key=f"dataset-{dataset_id}", partition_key=name) for dataset_id, name in new
+        ],
+        cursor=cursor,
     )

@@ -1,12 +1,13 @@
 """Asset ``dataset_items``: a dataset's compiled releases, copied from Kingfisher Process into
-``data_item`` (pipeline.md §2)."""
+``data_item`` (pipeline.md §2), or, for a filtered dataset, from its original (§3)."""
 
 import dagster as dg
 
 from pelican_dagster import settings
 from pelican_dagster.partitions import datasets
 from pelican_dagster.resources import KingfisherProcessResource, ResultsDatabaseResource
-from pelican_dagster.storage.extraction import ExtractionError, extract
+from pelican_dagster.storage.extraction import ExtractionError, dataset_of, extract
+from pelican_dagster.storage.lifecycle import LifecycleError, extract_filtered, is_filtered
 
 
 @dg.asset(
@@ -26,11 +27,40 @@ def dataset_items(
     whose stored size is below the dataset's ``max_size`` (default 300,000 bytes) and, with
     ``max_items``, the first items in Kingfisher Process order. Re-materializing replaces the items.
     Also records the Kingfisher metadata in ``dataset.meta`` and sets the phase CONTRACTING_PROCESS.
+
+    A filtered dataset (one with a ``dataset_filter`` row) copies instead the items of its original
+    that match its filter, in the original's order, at most ``max_items``; none matching is a valid,
+    empty dataset.
     """
+    engine = results.get_engine()
+    dataset = dataset_of(engine, context.partition_key)
+    if dataset is not None and is_filtered(engine, dataset.id):
+        try:
+            found, copied = extract_filtered(engine, dataset)
+        except LifecycleError as e:
+            raise dg.Failure(description=str(e)) from e
+        context.log.info(
+            f"copied {copied.items} of {copied.scanned} items scanned from dataset {found.original_id} "
+            f"into filtered dataset {dataset.id} in {copied.seconds:.2f} s"
+        )
+        return dg.MaterializeResult(
+            metadata={
+                "dataset_id": dataset.id,
+                "collection_id": dg.MetadataValue.null(),
+                "original_dataset_id": found.original_id,
+                "filter": dg.MetadataValue.json(found.message),
+                "items": copied.items,
+                "scanned": copied.scanned,
+                "skipped": 0,
+                "skipped_reasons": dg.MetadataValue.json([]),
+                "seconds": round(copied.seconds, 3),
+                "items_per_second": round(copied.items_per_second, 1),
+            }
+        )
     try:
         result = extract(
             kingfisher_process.get_engine(),
-            results.get_engine(),
+            engine,
             context.partition_key,
             fetch_extensions=not settings.url_check_offline(),
             extension_timeout=settings.extension_timeout(),
