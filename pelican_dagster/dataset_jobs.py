@@ -56,8 +56,10 @@ def filter_message(message: dict[str, Any], max_items: int | None) -> dict[str, 
 
 
 def _check_name(name: str) -> None:
-    from dagster._core.definitions.partitions.utils.base import INVALID_PARTITION_SUBSTRINGS
-
+    try:  # Dagster's own list of what a partition key may not contain (a private module)
+        from dagster._core.definitions.partitions.utils.base import INVALID_PARTITION_SUBSTRINGS
+    except ImportError:
+        INVALID_PARTITION_SUBSTRINGS = ["...", "\a", "\b", "\f", "\n", "\r", "\t", "\v", "\0"]
     if not name.strip() or len(name) > 255 or any(bad in name for bad in INVALID_PARTITION_SUBSTRINGS):
         raise dg.Failure(
             f"{name!r} cannot name a dataset: give 1 to 255 characters, without '...' or control characters"
