@@ -43,6 +43,16 @@ def isolated_pelican_home() -> Iterator[Path]:
         os.environ["PELICAN_HOME"] = previous
 
 
+@pytest.fixture(autouse=True)
+def _close_pools() -> Iterator[None]:
+    """Close the cached connection pools after each test: every test gets fresh databases, and idle
+    pools kept to the end of the session would exhaust the server's connection limit."""
+    yield
+    from pelican_dagster.resources import engines
+
+    engines.dispose_all()
+
+
 @pytest.fixture(scope="session")
 def server_url() -> Iterator[str]:
     """A URL of a maintenance database on a PostgreSQL server the tests may create databases on."""
