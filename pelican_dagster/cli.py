@@ -144,6 +144,18 @@ def _source(path: str) -> str:
     return Path(path).name.split(".")[0]
 
 
+#: Up to this many items a dataset has at most two chunks: separate step processes (~2 s of start-up
+#: each) would cost more than the parallel chunks save, so ``check`` runs such a dataset in-process.
+SMALL_DATASET = 1000
+
+
+def _in_process(args: argparse.Namespace, items: int) -> bool:
+    """Whether to run in this process: asked for, or a small dataset unless ``--multiprocess``."""
+    if getattr(args, "in_process", False):
+        return True
+    return items <= SMALL_DATASET and not getattr(args, "multiprocess", False)
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     """Load FILE (and OLDER), check through Dagster and write the export folder."""
     from pelican_dagster.export import export_dataset
@@ -173,9 +185,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     register(dbs, instance, key, loaded.collection_id, _source(args.file), ancestor_id, options)
     keys.append(key)
 
+    sizes = {key: loaded.items, **({keys[0]: older.items} if args.ancestor else {})}
     for partition in keys:
-        print(f"running the pelican job for dataset {partition} …")
-        if not run_partition(instance, partition, args.in_process):
+        in_process = _in_process(args, sizes[partition])
+        mode = "in this process" if in_process else "with the multiprocess executor"
+        print(f"running the pelican job for dataset {partition} ({sizes[partition]} items, {mode}) …")
+        if not run_partition(instance, partition, in_process):
             return 1
     counts = export_dataset(dbs.results(), key, args.out, lines=loaded.lines, items=not args.no_items)
     summary = ", ".join(f"{n} {k}" for k, n in counts.items())
@@ -278,6 +293,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from pelican_dagster.resources.embedded import pelican_home
 
     out = Path(args.out) if args.out else pelican_home() / "demo-results"
+    if settings.URL_CHECK_OFFLINE not in os.environ:
+        # A first run should not wait on the network: URL availability (and extension metadata) is
+        # judged offline unless PELICAN_URL_CHECK_OFFLINE says otherwise.
+        os.environ[settings.URL_CHECK_OFFLINE] = "1"
+        print("URL availability is checked offline in the demo (set PELICAN_URL_CHECK_OFFLINE=0 to fetch)")
     if out.exists():
         shutil.rmtree(out)
     check = argparse.Namespace(
@@ -288,6 +308,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         max_items=None,
         max_size=None,
         in_process=args.in_process,
+        multiprocess=False,
     )
     code = cmd_check(check)
     if code == 0:
@@ -396,6 +417,11 @@ def parser() -> argparse.ArgumentParser:
         help="skip items whose stored size is ≥ N bytes; 0 = no limit (default PELICAN_MAX_SIZE or 300000)",
     )
     check.add_argument("--in-process", action="store_true", help="run every step in this process")
+    check.add_argument(
+        "--multiprocess",
+        action="store_true",
+        help=f"one process per step even for a small file (default only above {SMALL_DATASET} items)",
+    )
     check.set_defaults(func=cmd_check)
 
     export = sub.add_parser("export", help="write the export folder of a checked dataset")

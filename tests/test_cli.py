@@ -120,6 +120,7 @@ def test_check_with_the_multiprocess_executor_as_a_subprocess(db_env, tmp_path):
             str(DATA / "uganda.jsonl.gz"),
             "--out",
             str(out),
+            "--multiprocess",
         ],
         cwd=REPO,
         env=env,
@@ -128,7 +129,14 @@ def test_check_with_the_multiprocess_executor_as_a_subprocess(db_env, tmp_path):
         timeout=600,
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
+    assert "with the multiprocess executor" in completed.stdout
     assert len(_lines(out / "items.jsonl.gz")) == 10
+
+
+def test_a_small_file_runs_in_process_by_default(db_env, tmp_path, capsys):
+    # Step processes would cost more start-up than a one-chunk dataset takes to check.
+    assert main(["check", str(DATA / "uganda.jsonl.gz"), "--out", str(tmp_path / "out"), "--no-items"]) == 0
+    assert "(10 items, in this process)" in capsys.readouterr().out
 
 
 def test_demo_checks_the_bundled_data(db_env, tmp_path, capsys):
