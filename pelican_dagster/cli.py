@@ -476,6 +476,11 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``pelican-dagster``."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["ui"]:
+        # Everything after ``ui`` belongs to ``dagster dev`` (argparse would claim options like -p).
+        rest = argv[1:]
+        return cmd_ui(argparse.Namespace(dagster_args=rest[1:] if rest[:1] == ["--"] else rest))
     args = parser().parse_args(argv)
     return args.func(args)
 

@@ -9,10 +9,13 @@ away. A failed check is a data-quality finding, not a broken pipeline: severity 
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import dagster as dg
+
+from pelican_dagster.partitions import datasets
 
 
 def check_name(stored_name: str) -> str:
@@ -21,11 +24,17 @@ def check_name(stored_name: str) -> str:
 
 
 def check_specs(asset: str, stored_names: Iterable[str], what: str) -> list[dg.AssetCheckSpec]:
-    """One asset-check spec per stored check name."""
-    return [
-        dg.AssetCheckSpec(check_name(name), asset=asset, description=f"{what} `{name}`")
-        for name in stored_names
-    ]
+    """One asset-check spec per stored check name, partitioned like the datasets (so that the UI shows
+    each dataset's result, not only the latest run's)."""
+    # Partitioned checks are a preview feature of Dagster; the version is pinned (pyproject.toml).
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", dg.PreviewWarning)
+        return [
+            dg.AssetCheckSpec(
+                check_name(name), asset=asset, description=f"{what} `{name}`", partitions_def=datasets
+            )
+            for name in stored_names
+        ]
 
 
 def _clip(value: Any, limit: int = 200_000) -> dg.MetadataValue:

@@ -94,7 +94,9 @@ def dataset_checks(
             "checks_passed": passed,
             "checks_failed": len(decided) - passed,
             "checks_not_applicable": len(rows) - len(decided),
-            "pass_rate": dg.MetadataValue.float(100.0 * passed / len(decided) if decided else float("nan")),
+            "pass_rate_percent": dg.MetadataValue.float(
+                round(100.0 * passed / len(decided), 2) if decided else float("nan")
+            ),
             "tender_lifecycle": dg.MetadataValue.json(metadata.get("tender_lifecycle", {})),
             "total_unique_ocids": metadata.get("compiled_releases", {}).get("total_unique_ocids", 0),
             "seconds": round(seconds, 3),

@@ -37,6 +37,11 @@ def _totals(report: dict, group: str | None) -> tuple[int, int]:
     return passed, total
 
 
+def _rate(passed: int, total: int) -> dg.MetadataValue:
+    rate = pass_rate(passed, total)
+    return dg.MetadataValue.float(round(rate, 2) if rate is not None else float("nan"))
+
+
 @dg.asset(
     partitions_def=datasets,
     group_name="pelican",
@@ -90,11 +95,9 @@ def report(context: dg.AssetExecutionContext, results: ResultsDatabaseResource) 
     sections = markdown_sections(load_report_data(engine, context.partition_key))
     metadata: dict[str, dg.RawMetadataValue] = {
         "dataset_id": dataset.id,
-        "coverage_pass_rate": dg.MetadataValue.float(pass_rate(coverage_passed, coverage_total) or 0.0),
-        "quality_pass_rate": dg.MetadataValue.float(pass_rate(quality_passed, quality_total) or 0.0),
-        "compiled_release_pass_rate": dg.MetadataValue.float(
-            pass_rate(resource_passed, resource_total) or 0.0
-        ),
+        "coverage_pass_rate_percent": _rate(coverage_passed, coverage_total),
+        "quality_pass_rate_percent": _rate(quality_passed, quality_total),
+        "compiled_release_pass_rate_percent": _rate(resource_passed, resource_total),
         "field_entries": coverage_total,
         "seconds": round(time.perf_counter() - start, 3),
     }
