@@ -11,12 +11,13 @@ import sqlalchemy as sa
 from pelican_dagster import settings
 from pelican_dagster.assets.check_results import check_result, check_specs, meta_without_examples
 from pelican_dagster.assets.item_checks import item_checks, verify_coverage
+from pelican_dagster.assets.partition import partition_dataset
 from pelican_dagster.checks.dataset import CHECK_NAMES, DatasetChecker
 from pelican_dagster.partitions import datasets
 from pelican_dagster.resources import ResultsDatabaseResource
 from pelican_dagster.storage import schema as s
 from pelican_dagster.storage.facts import read_facts, stream_facts
-from pelican_dagster.storage.results import dataset_by_name, merge_meta, set_phase
+from pelican_dagster.storage.results import merge_meta, set_phase
 
 ASSET = "dataset_checks"
 
@@ -41,10 +42,7 @@ def dataset_checks(
     """
     engine = results.get_engine()
     start = time.perf_counter()
-    with engine.connect() as conn:
-        dataset = dataset_by_name(conn, context.partition_key)
-    if dataset is None:
-        raise dg.Failure(f"no dataset named {context.partition_key!r}")
+    dataset = partition_dataset(engine, context.partition_key)
     coverage = verify_coverage(engine, dataset.id)
     if coverage["uncovered"]:
         raise dg.Failure(

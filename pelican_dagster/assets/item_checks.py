@@ -17,11 +17,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from pelican_dagster import item_pass, settings
+from pelican_dagster.assets.partition import partition_dataset
 from pelican_dagster.partitions import datasets
 from pelican_dagster.resources import ResultsDatabaseResource
 from pelican_dagster.storage import schema as s
 from pelican_dagster.storage.db import copy_rows
-from pelican_dagster.storage.results import chunk_bounds, dataset_by_name
+from pelican_dagster.storage.results import chunk_bounds
 
 #: Rows fetched per round trip by the chunk's server-side cursor.
 _FETCH_ROWS = 200
@@ -50,10 +51,8 @@ def plan_item_chunks(
 ) -> Iterator[dg.DynamicOutput]:
     """Split the dataset's item ids into chunks: ``{"dataset_id", "first", "last", "count", "total"}``."""
     engine = results.get_engine()
+    dataset = partition_dataset(engine, context.partition_key)
     with engine.connect() as conn:
-        dataset = dataset_by_name(conn, context.partition_key)
-        if dataset is None:
-            raise dg.Failure(f"no dataset named {context.partition_key!r}")
         total = conn.execute(
             sa.select(sa.func.count()).where(s.data_item.c.dataset_id == dataset.id)
         ).scalar_one()

@@ -6,6 +6,7 @@ import time
 import dagster as dg
 
 from pelican_dagster import settings
+from pelican_dagster.assets.partition import partition_dataset
 from pelican_dagster.assets.time_based_checks import time_based_checks
 from pelican_dagster.checks.compiled_release.report import ResourceReport
 from pelican_dagster.checks.field import FieldReport
@@ -22,7 +23,7 @@ from pelican_dagster.storage.reports import (
     load_report_data,
     write_reports,
 )
-from pelican_dagster.storage.results import dataset_by_name, merge_meta, set_phase
+from pelican_dagster.storage.results import merge_meta, set_phase
 
 #: Pelican's timestamp format in ``dataset.meta`` (dots in the time).
 TIMESTAMP_FORMAT = "%Y-%m-%d %H.%M.%S"
@@ -57,10 +58,7 @@ def report(context: dg.AssetExecutionContext, results: ResultsDatabaseResource) 
     """
     engine = results.get_engine()
     start = time.perf_counter()
-    with engine.connect() as conn:
-        dataset = dataset_by_name(conn, context.partition_key)
-    if dataset is None:
-        raise dg.Failure(f"no dataset named {context.partition_key!r}")
+    dataset = partition_dataset(engine, context.partition_key)
     ctx = settings.check_context(engine)
 
     field_states, resource_states = [], []

@@ -10,12 +10,13 @@ import sqlalchemy as sa
 from pelican_dagster import settings
 from pelican_dagster.assets.check_results import check_result, check_specs, meta_without_examples
 from pelican_dagster.assets.dataset_checks import dataset_checks
+from pelican_dagster.assets.partition import partition_dataset
 from pelican_dagster.checks.time_based import CHECKS, TimeBasedChecker
 from pelican_dagster.partitions import datasets
 from pelican_dagster.resources import ResultsDatabaseResource
 from pelican_dagster.storage import schema as s
 from pelican_dagster.storage.facts import stream_pairs
-from pelican_dagster.storage.results import dataset_by_id, dataset_by_name, set_phase
+from pelican_dagster.storage.results import dataset_by_id, set_phase
 
 ASSET = "time_based_checks"
 CHECK_NAMES = tuple(check.NAME for check in CHECKS)
@@ -42,11 +43,9 @@ def time_based_checks(
     """
     engine = results.get_engine()
     start = time.perf_counter()
+    dataset = partition_dataset(engine, context.partition_key)
     with engine.connect() as conn:
-        dataset = dataset_by_name(conn, context.partition_key)
-        ancestor = dataset_by_id(conn, dataset.ancestor_id) if dataset and dataset.ancestor_id else None
-    if dataset is None:
-        raise dg.Failure(f"no dataset named {context.partition_key!r}")
+        ancestor = dataset_by_id(conn, dataset.ancestor_id) if dataset.ancestor_id else None
     with engine.begin() as conn:
         set_phase(conn, dataset.id, "TIME_VARIANCE", "IN_PROGRESS")
 
