@@ -92,6 +92,9 @@ def _check_context(results_url: str | None) -> CheckContext:
     seed: int | str = int(seed_text) if seed_text.lstrip("-").isdigit() else seed_text
     ocid_prefixes = codelists.load_ocid_prefixes(os.environ.get(OCID_PREFIXES_FILE) or None)
     org_id_codes = codelists.load_org_id_codes(os.environ.get(ORG_ID_FILE) or None)
+    # Load the lazily read codelists too, so that the versions recorded below are complete in any
+    # process (a report step may never run a field check itself).
+    codelists.document_type_sections(), codelists.media_types(), codelists.languages()
     rates = load_default_rates()
     imported = imported_rates(results_url) if results_url else {}
     if imported:

