@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import html.parser
 
+import dagster as dg
 import pytest
 
 from pelican_dagster import settings
 from pelican_dagster.checks.currency import convert, load_default_rates
 from pelican_dagster.cli import Databases, main
+from pelican_dagster.partitions import datasets
 from tests.conftest import DATA
 
 
@@ -29,9 +31,7 @@ def test_report_writes_html_and_markdown_of_a_checked_dataset(db_env, tmp_path, 
     assert (
         main(["check", str(DATA / "paraguay.jsonl.gz"), "--out", str(out), "--in-process", "--no-items"]) == 0
     )
-    name = next(
-        line.split()[-2] for line in capsys.readouterr().out.splitlines() if "running the pelican job" in line
-    )
+    name = next(iter(dg.DagsterInstance.get().get_dynamic_partitions(datasets.name)))
     html_file, md_file = tmp_path / "report.html", tmp_path / "report.md"
     assert main(["report", name, "--html", str(html_file), "--markdown", str(md_file)]) == 0
 
