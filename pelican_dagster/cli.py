@@ -119,8 +119,9 @@ def run_partition(instance, key: str, in_process: bool) -> bool:
     import dagster as dg
 
     from pelican_dagster.definitions import pelican_job_definition
+    from pelican_dagster.jobs import MULTIPROCESS
 
-    executor = {"in_process": {}} if in_process else {"multiprocess": {}}
+    executor = {"in_process": {}} if in_process else {"multiprocess": MULTIPROCESS}
     result = dg.execute_job(
         dg.reconstructable(pelican_job_definition),
         instance=instance,

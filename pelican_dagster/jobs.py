@@ -5,10 +5,15 @@ import dagster as dg
 
 from pelican_dagster.assets import PIPELINE_ASSETS
 
-#: Extraction → item checks → (dataset checks → time-based checks → report, as they are added).
-#: Runs on the default multiprocess executor: the item-check chunks use every core.
+#: The multiprocess executor's step processes fork from a server that has imported the project once, so
+#: each step starts in a fraction of a second instead of ~2 s of imports (a 10,000-item run: 17 s, not 30).
+MULTIPROCESS = {"start_method": {"forkserver": {"preload_modules": ["pelican_dagster.definitions"]}}}
+
+#: Extraction → item checks → dataset checks → time-based checks → report. By default on the
+#: multiprocess executor (the item-check chunks use every core); a run may choose ``in_process``.
 pelican_job = dg.define_asset_job(
     "pelican",
     selection=dg.AssetSelection.assets(*PIPELINE_ASSETS),
     description="Check one dataset: extraction, item checks, dataset checks, time-based checks, report.",
+    config={"execution": {"config": {"multiprocess": MULTIPROCESS}}},
 )
