@@ -104,8 +104,8 @@ def main() -> None:
         wall, busy = seconds.get(asset, (0.0, 0.0))
         rate, rate_per_core = n / wall if wall else 0, n / busy if busy else 0
         print(f"{asset:<20} {wall:8.2f} {rate:10,.0f} {busy:8.2f} {rate_per_core:13,.0f}")
-    print(f"{'whole run':<20} {total:8.2f} {n / total:10,.0f}   (cores: {os.cpu_count()}; includes Dagster's")
-    print("                     process start-up per step, ~2 s each with the multiprocess executor)")
+    print(f"{'whole run':<20} {total:8.2f} {n / total:10,.0f}   (cores: {os.cpu_count()}; with the run's")
+    print("                     start-up and each step's process start)")
 
     with dbs.results().connect() as conn:
         dataset_id = conn.execute(sa.text("SELECT id FROM dataset WHERE name = :n"), {"n": name}).scalar_one()
