@@ -15,7 +15,7 @@ import gc
 import json
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -27,6 +27,7 @@ from pelican_dagster.checks.context import CheckContext
 from pelican_dagster.checks.dataset.facts import extract_facts
 from pelican_dagster.checks.field import FieldReport, check_item_fields
 from pelican_dagster.checks.sampling import rng_for
+from pelican_dagster.reporting.summary import report_totals
 
 __all__ = ["ChunkResult", "check_chunk", "dump_state", "load_item", "load_state"]
 
@@ -44,6 +45,8 @@ class ChunkResult:
     #: Partial aggregates of the field-level and compiled-release-level report for this chunk.
     field_state: bytes | None
     resource_state: bytes | None
+    #: Passed and judged counts of the chunk (``reporting.summary.report_totals``), for pass rates.
+    totals: dict[str, int] = field(default_factory=dict)
 
 
 def load_item(text: str | bytes) -> Any:
@@ -108,11 +111,11 @@ def _check_chunk(rows: Iterable[tuple[int, str]], ctx: CheckContext, label: str)
             out.append((item_id, None, None, _dumps(extract_facts(item))))
             continue
         ocid = item["ocid"]
-        field = check_item_fields(item, ctx)
+        field_result = check_item_fields(item, ctx)
         resource = check_resource(item, ctx)
-        field_report.add(item_id, ocid, field, item)
+        field_report.add(item_id, ocid, field_result, item)
         resource_report.add(item_id, ocid, resource)
-        out.append((item_id, field.encode(), encode_resource(resource), _dumps(extract_facts(item))))
+        out.append((item_id, field_result.encode(), encode_resource(resource), _dumps(extract_facts(item))))
         checked += 1
     return ChunkResult(
         rows=out,
@@ -120,4 +123,5 @@ def _check_chunk(rows: Iterable[tuple[int, str]], ctx: CheckContext, label: str)
         skipped=skipped,
         field_state=dump_state(field_report.to_state()),
         resource_state=dump_state(resource_report.to_state()),
+        totals=report_totals(field_report.report(), resource_report.report()),
     )

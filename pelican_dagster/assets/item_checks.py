@@ -17,8 +17,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from pelican_dagster import item_pass, settings
+from pelican_dagster.assets.metadata import pass_rates
 from pelican_dagster.assets.partition import partition_dataset
 from pelican_dagster.partitions import datasets
+from pelican_dagster.reporting.summary import TOTAL_KEYS
 from pelican_dagster.resources import ResultsDatabaseResource
 from pelican_dagster.storage import schema as s
 from pelican_dagster.storage.db import copy_rows
@@ -139,6 +141,7 @@ def run_chunk(engine: Engine, chunk: dict[str, Any], label: str = "") -> dict[st
         "skipped": result.skipped,
         "seconds": seconds,
         "done": int(done),
+        "totals": result.totals,
     }
 
 
@@ -209,9 +212,9 @@ def collect_item_checks(
             "skipped_without_ocid": totals["skipped"],
             "chunks": totals["chunks"],
             "items_per_second_per_chunk": summary["items_per_second"],
-            # TODO(lead): pass rates from the chunks' partial aggregates.
-            "field_pass_rate": dg.MetadataValue.float(float("nan")),
-            "resource_pass_rate": dg.MetadataValue.float(float("nan")),
+            **pass_rates(
+                {key: sum(chunk.get("totals", {}).get(key, 0) for chunk in chunks) for key in TOTAL_KEYS}
+            ),
         }
     )
     return summary

@@ -6,6 +6,7 @@ import time
 import dagster as dg
 
 from pelican_dagster import settings
+from pelican_dagster.assets.metadata import pass_rates
 from pelican_dagster.assets.partition import partition_dataset
 from pelican_dagster.assets.time_based_checks import time_based_checks
 from pelican_dagster.checks.compiled_release.report import ResourceReport
@@ -14,7 +15,7 @@ from pelican_dagster.checks.sampling import rng_for
 from pelican_dagster.item_pass import load_state
 from pelican_dagster.partitions import datasets
 from pelican_dagster.reporting.markdown import markdown_sections
-from pelican_dagster.reporting.summary import pass_rate
+from pelican_dagster.reporting.summary import report_totals
 from pelican_dagster.resources import ResultsDatabaseResource
 from pelican_dagster.storage.reports import (
     chunk_states,
@@ -27,20 +28,6 @@ from pelican_dagster.storage.results import merge_meta, set_phase
 
 #: Pelican's timestamp format in ``dataset.meta`` (dots in the time).
 TIMESTAMP_FORMAT = "%Y-%m-%d %H.%M.%S"
-
-
-def _totals(report: dict, group: str | None) -> tuple[int, int]:
-    passed = total = 0
-    for entry in report.values():
-        counts = entry[group] if group else entry
-        passed += counts["passed_count"]
-        total += counts["passed_count"] + counts["failed_count"]
-    return passed, total
-
-
-def _rate(passed: int, total: int) -> dg.MetadataValue:
-    rate = pass_rate(passed, total)
-    return dg.MetadataValue.float(round(rate, 2) if rate is not None else float("nan"))
 
 
 @dg.asset(
@@ -87,16 +74,12 @@ def report(context: dg.AssetExecutionContext, results: ResultsDatabaseResource) 
         )
         set_phase(conn, dataset.id, "CHECKED", "OK")
 
-    coverage_passed, coverage_total = _totals(field_report, "coverage")
-    quality_passed, quality_total = _totals(field_report, "quality")
-    resource_passed, resource_total = _totals(resource_report, None)
+    totals = report_totals(field_report, resource_report)
     sections = markdown_sections(load_report_data(engine, context.partition_key))
     metadata: dict[str, dg.RawMetadataValue] = {
         "dataset_id": dataset.id,
-        "coverage_pass_rate_percent": _rate(coverage_passed, coverage_total),
-        "quality_pass_rate_percent": _rate(quality_passed, quality_total),
-        "compiled_release_pass_rate_percent": _rate(resource_passed, resource_total),
-        "field_entries": coverage_total,
+        **pass_rates(totals),
+        "field_entries": totals["coverage_total"],
         "seconds": round(time.perf_counter() - start, 3),
     }
     metadata.update({key: dg.MetadataValue.md(text) for key, text in sections.items()})

@@ -40,6 +40,36 @@ def pass_rate(passed: Any, total: Any) -> float | None:
     return 100.0 * p / t
 
 
+#: The keys of :func:`report_totals`, which add up across chunks.
+TOTAL_KEYS = (
+    "coverage_passed",
+    "coverage_total",
+    "quality_passed",
+    "quality_total",
+    "compiled_release_passed",
+    "compiled_release_total",
+)
+
+
+def report_totals(field_report: dict[str, Any], resource_report: dict[str, Any]) -> dict[str, int]:
+    """Passed and judged counts over every path (coverage, quality) and every compiled-release check
+    (items with a result; not applicable ones are not judged). Sums of counts, so the totals of chunks
+    add up to the dataset's."""
+    totals = dict.fromkeys(TOTAL_KEYS, 0)
+    for entry in field_report.values():
+        for group in ("coverage", "quality"):
+            counts = as_dict(as_dict(entry).get(group))
+            totals[f"{group}_passed"] += count(counts.get("passed_count"))
+            totals[f"{group}_total"] += count(counts.get("passed_count")) + count(counts.get("failed_count"))
+    for entry in resource_report.values():
+        entry = as_dict(entry)
+        totals["compiled_release_passed"] += count(entry.get("passed_count"))
+        totals["compiled_release_total"] += count(entry.get("passed_count")) + count(
+            entry.get("failed_count")
+        )
+    return totals
+
+
 def count(value: Any) -> int:
     """A stored count as an int (0 for anything that is not a finite number; bools are not counts)."""
     if isinstance(value, bool):

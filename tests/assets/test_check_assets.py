@@ -85,6 +85,11 @@ def test_pipeline_reports_every_check_per_partition(instance, resources, results
     assert {"overview", "field_level", "compiled_release", "dataset_level", "time_based"} <= set(report)
     assert isinstance(report["field_level"], dg.MarkdownMetadataValue)
     assert 0 < report["coverage_pass_rate_percent"].value < 100
+    # The item pass sums its chunks' counts: the same rates as the merged report.
+    item_checks = result.asset_materializations_for_node("item_checks")[0].metadata
+    for key in ("coverage", "quality", "compiled_release"):
+        rate = f"{key}_pass_rate_percent"
+        assert item_checks[rate].value == report[rate].value
 
     with results_engine.connect() as conn:
         progress = get_progress(conn, paraguay["paraguay"])

@@ -60,6 +60,10 @@ def test_materialize_extracts_and_checks_every_item_in_chunks(
     summary = result.output_for_node("item_checks")
     assert summary["items"] == summary["checked"] == 51 and summary["uncovered"] == 0
     assert summary["chunks"] == 6
+    # Pass rates summed over the chunks equal those of the merged report.
+    checks = result.asset_materializations_for_node("item_checks")[0].metadata
+    assert 0 < checks["coverage_pass_rate_percent"].value < 100
+    assert 0 < checks["compiled_release_pass_rate_percent"].value < 100
 
 
 def test_rematerializing_replaces_rows(instance, resources, kfp_engine, results_engine):
