@@ -70,7 +70,7 @@ def main() -> None:
         entries += sum(map(len, result.codes.values()))
         report.add(i, result.item.get("ocid"), result)
     report.report()
-    report.examples()
+    report.examples(lambda ids: {i: orjson.loads(lines[i]) for i in ids})  # re-read, as the report asset does
     accumulate = clock() - t0
 
     t0 = clock()

@@ -1,9 +1,10 @@
 """Field-level report examples of one item (report-shapes.md §6.2), built only for kept check results.
 
-A sample that keeps one of an item's check results asks :class:`ItemExamples` for it by (path index,
-occurrence, which result): only that result is computed (not the whole entry), each parent path of the
-item is walked once, and a result kept by several samples is built once and shared, as Pelican's
-samples share the entry's result dict.
+A sample keeps a pointer (item, path index, occurrence, which result); once the chunks' samples are
+merged, the report re-reads each pointed item and asks :class:`ItemExamples` for its examples by
+(path index, occurrence, which result): only that result is computed (not the whole entry), each
+parent path of the item is walked once, and a result kept by several samples is built once and
+shared, as Pelican's samples share the entry's result dict.
 """
 
 from __future__ import annotations

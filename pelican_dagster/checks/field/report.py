@@ -11,15 +11,19 @@ dataset offers millions of check results). Pelican seeds nothing; here the gener
 
 Cost: every sampler knows the index of the next value it will keep, turned into a threshold per
 outcome code of its path (``_due``), so an entry is only looked at when a sample may keep it. A kept
-value is first a pointer to the item (:mod:`.examples`): most are replaced before the chunk ends, and
-only the survivors are built, once, when the state is taken.
+value is a *pointer* ``(item_id, occurrence, which result)`` (the path is the sampler's), so a chunk
+neither builds examples nor keeps items, and its state stays small. Examples are built once, after
+the chunks merge, from the items the final samples point to (:meth:`FieldReport.examples` with a
+``lookup`` that re-reads them: at most 20 per sample, whatever the dataset's size), exactly as
+:mod:`.examples` builds them from the item.
 """
 
 from __future__ import annotations
 
+import gc
 import math
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from math import exp, log, log1p
 from operator import mul
 from typing import Any
@@ -37,10 +41,15 @@ from pelican_dagster.checks.field.examples import (
 from pelican_dagster.checks.field.paths import PATHS
 from pelican_dagster.checks.sampling import merge_samples, rng_for
 
-__all__ = ["EXAMPLES", "FieldReport"]
+__all__ = ["EXAMPLES", "LOOKUP_BATCH", "FieldReport", "ItemLookup"]
 
 #: Examples kept per sample (Pelican's Reservoir(20)).
 EXAMPLES = 20
+#: Item ids per call of an :data:`ItemLookup` (bounds the parsed items held at once).
+LOOKUP_BATCH = 500
+
+#: ``lookup(item_ids) -> {item_id: item}``: re-reads the items the samples point to.
+ItemLookup = Callable[[list[Any]], Mapping[Any, Any]]
 
 # Outcome codes (see evaluate.FieldResult): 0 exists failed, 3 non_empty failed, 6 passed without
 # quality, 7 passed and quality passed, 8 passed and quality failed.
@@ -139,16 +148,28 @@ class _Sampler:
 class FieldReport:
     """Counts and examples of the field-level checks over a dataset (or one chunk of it)."""
 
-    def __init__(self, seed_or_rng: int | str | random.Random = 0, ctx: CheckContext | None = None) -> None:
-        """``seed_or_rng``: run seed or generator; ``ctx``: to rebuild examples (else the result's)."""
+    def __init__(
+        self,
+        seed_or_rng: int | str | random.Random = 0,
+        ctx: CheckContext | None = None,
+        keep_items: bool = False,
+    ) -> None:
+        """``seed_or_rng``: run seed or generator; ``ctx``: to rebuild examples (else the first result's).
+
+        ``keep_items``: hold in memory every item a sample has pointed to, so that :meth:`examples`
+        needs no ``lookup`` (tests, in-memory use; not for chunks of a dataset, which keep no item).
+        """
         if isinstance(seed_or_rng, random.Random):
             self.rng = seed_or_rng
         else:
             self.rng = rng_for(seed_or_rng, "field_level")
         self.ctx = ctx
+        #: With ``keep_items``: item id → (ocid, item) of the items offered to a sample.
+        self.items: dict[Any, tuple[Any, dict[str, Any]]] | None = {} if keep_items else None
         #: Per path index, how many entries had each outcome code (0..8).
         self.hist: list[list[int]] = [[0] * 9 for _ in PATHS]
-        #: (path index, sample name) → sampler of example dicts. A sampler's ``count`` is brought up
+        #: (path index, sample name) → sampler of pointers ``(item_id, occurrence, which result)``
+        #: (lists once they have been through JSON). A sampler's ``count`` is brought up
         #: to date from the histogram when it is used (the fast path only updates the histogram).
         self.samplers: dict[tuple[int, str], _Sampler] = {}
         # Per path and code: the count ``hist[index][code]`` from which an entry with that code may be
@@ -163,7 +184,9 @@ class FieldReport:
         """Count one item's result and offer its check results to the example samples.
 
         Examples need the item (``item`` or the one the result was computed from) and a context; without
-        them only the counts are kept. An example is built only when a sample keeps it.
+        them only the counts are kept. A sample keeps a pointer into the item, not the item: the example
+        is built by :meth:`examples`, which gets the item again (from ``lookup`` or ``keep_items``).
+        The example's ``meta.ocid`` is then the item's ``ocid`` (with ``keep_items``: this ``ocid``).
         """
         hist = self.hist
         item = item if item is not None else result.item
@@ -176,8 +199,10 @@ class FieldReport:
             return
         # Only entries that reach a ``_due`` count are looked at: the samples of a path skip ahead, so
         # most entries just count.
+        if self.ctx is None:
+            self.ctx = ctx  # the examples are built with it later
         due = self._due
-        examples = None
+        items = self.items
         for index, codes in result.codes.items():
             h = hist[index]
             if len(codes) == 1:
@@ -194,9 +219,9 @@ class FieldReport:
                         break
                 else:
                     continue
-            if examples is None:
-                examples = ItemExamples(item, item_id, ocid, ctx)
-            self._offer(index, codes, examples)
+            if items is not None and item_id not in items:
+                items[item_id] = (ocid, item)
+            self._offer(index, codes, item_id)
 
     def _open(self, index: int) -> tuple[tuple[_Sampler, ...], ...]:
         """Set up the samplers of a path (keeping any merged ones) and who takes which code."""
@@ -214,13 +239,13 @@ class FieldReport:
         self._due[index] = [0 if u else _NEVER for u in frozen]
         return frozen
 
-    def _offer(self, index: int, codes: list[int], examples: ItemExamples) -> None:
+    def _offer(self, index: int, codes: list[int], item_id: Any) -> None:
         """Offer one item's entries of a path to the samplers that may keep one."""
         users = self._users[index]
         if users is None:
             users = self._open(index)
         if len(codes) != 1:
-            return self._offer_many(index, codes, examples, users)
+            return self._offer_many(index, codes, item_id, users)
         # One entry (most paths): only its code's samplers, Algorithm L inlined for full samples.
         h = self.hist[index]
         due = self._due[index]
@@ -228,11 +253,20 @@ class FieldReport:
         seen = h[code]
         rng = self.rng
         random_ = rng.random
-        example = examples.example
         low = _NEVER
         for s in users[code]:
             thr = s.thr
             if thr[code] > seen:
+                if thr[code] < low:
+                    low = thr[code]
+                continue
+            results = s.offers[code]
+            samples = s.samples
+            if len(samples) + len(results) < s.k:
+                # Still filling after this entry (most keeps of a chunk): every value is kept, nothing
+                # is drawn, and its thresholds stay reached (every entry is looked at until it is full).
+                for which in results:
+                    samples.append((item_id, 0, which))
                 if thr[code] < low:
                     low = thr[code]
                 continue
@@ -243,14 +277,12 @@ class FieldReport:
                 count = 0
                 for c, weight in terms:
                     count += weight * h[c]
-            results = s.offers[code]
             before = count - len(results)
-            samples = s.samples
             k = s.k
             if len(samples) < k:
                 s.count = before
                 for offset, slot in s.take(len(results), rng):
-                    samples[slot] = example(index, 0, results[offset])
+                    samples[slot] = (item_id, 0, results[offset])
             else:
                 at = s.next
                 if at < before:
@@ -263,7 +295,7 @@ class FieldReport:
                 if at < count:
                     w = s.w
                     while at < count:
-                        samples[int(random_() * k)] = example(index, 0, results[at - before])
+                        samples[int(random_() * k)] = (item_id, 0, results[at - before])
                         w *= exp(log(1.0 - random_()) / k)
                         at += int(log(1.0 - random_()) / log1p(-w)) + 1
                     s.w = w
@@ -282,7 +314,7 @@ class FieldReport:
         due[code] = low
 
     def _offer_many(
-        self, index: int, codes: list[int], examples: ItemExamples, users: tuple[tuple[_Sampler, ...], ...]
+        self, index: int, codes: list[int], item_id: Any, users: tuple[tuple[_Sampler, ...], ...]
     ) -> None:
         """:meth:`_offer` for a path with several entries in the item."""
         h = self.hist[index]
@@ -297,7 +329,6 @@ class FieldReport:
                     due.append(s)
         rng = self.rng
         random_ = rng.random
-        example = examples.example
         # All entries with one code (the usual case): value ``i`` is result ``i % n`` of entry ``i // n``.
         same = present[0] if len(present) == 1 else -1
         for s in due:
@@ -305,9 +336,16 @@ class FieldReport:
             for code, weight in s.terms:
                 count += weight * h[code]
                 m += weight * local[code]
-            before = count - m
             samples = s.samples
             k = s.k
+            if len(samples) + m < k:
+                # Still filling after these entries: as in _offer.
+                offers = s.offers
+                for position, code in enumerate(codes):
+                    for which in offers.get(code, ()):
+                        samples.append((item_id, position, which))
+                continue
+            before = count - m
             at = s.next
             if len(samples) < k or at < before:
                 if 0 <= at < before:
@@ -317,18 +355,18 @@ class FieldReport:
                     if same >= 0:
                         results = s.offers[same]
                         position, which = divmod(offset, len(results))
-                        samples[slot] = example(index, position, results[which])
+                        samples[slot] = (item_id, position, results[which])
                     else:
-                        samples[slot] = example(index, *_locate(s.offers, codes, offset))
+                        samples[slot] = (item_id, *_locate(s.offers, codes, offset))
             elif at < count:
                 w = s.w
                 while at < count:
                     if same >= 0:
                         results = s.offers[same]
                         position, which = divmod(at - before, len(results))
-                        samples[int(random_() * k)] = example(index, position, results[which])
+                        samples[int(random_() * k)] = (item_id, position, results[which])
                     else:
-                        samples[int(random_() * k)] = example(index, *_locate(s.offers, codes, at - before))
+                        samples[int(random_() * k)] = (item_id, *_locate(s.offers, codes, at - before))
                     w *= exp(log(1.0 - random_()) / k)
                     at += int(log(1.0 - random_()) / log1p(-w)) + 1
                 s.w = w
@@ -369,7 +407,7 @@ class FieldReport:
     # -- merging -----------------------------------------------------------------------------------
 
     def to_state(self) -> dict[str, Any]:
-        """A JSON-serialisable state (non-zero histograms and the samples) for :meth:`merge`."""
+        """A JSON-serialisable state (non-zero histograms and the samples' pointers) for :meth:`merge`."""
         for (i, name), sampler in self.samplers.items():
             sampler.count = _offered(_WEIGHTS[name], self.hist[i])
         return {
@@ -386,7 +424,10 @@ class FieldReport:
         rng: random.Random | int | str = 0,
         ctx: CheckContext | None = None,
     ) -> FieldReport:
-        """One report from the states of reports over disjoint parts of a dataset."""
+        """One report from the states of reports over disjoint parts of a dataset.
+
+        It holds no item: its :meth:`examples` need a ``lookup``. ``ctx`` is needed to build them.
+        """
         out = cls(rng, ctx)
         parts: dict[tuple[int, str], list[tuple[int, list[Any]]]] = {}
         for state in states:
@@ -440,15 +481,33 @@ class FieldReport:
             }
         return out
 
-    def examples(self) -> dict[str, dict[str, Any]]:
-        """The ``field_level_check_examples`` data of every path (report-shapes.md §6.2)."""
+    def examples(self, lookup: ItemLookup | None = None) -> dict[str, dict[str, Any]]:
+        """The ``field_level_check_examples`` data of every path (report-shapes.md §6.2).
+
+        The examples are built here, once, from the items the samples point to: items held with
+        ``keep_items``, else ``lookup(item_ids) -> {item_id: item}`` (called with at most
+        :data:`LOOKUP_BATCH` ids at a time; each batch's items are dropped once its examples are built).
+        Raises ``ValueError`` if samples point to items that neither provides (or there is no
+        context), ``LookupError`` if ``lookup`` does not return a pointed item.
+        """
+        # The re-read items hold no reference cycles, but the cyclic collector would scan the objects of
+        # every batch again and again (it doubles the time): paused while they are read, as in a chunk.
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            built = self._build(lookup)
+        finally:
+            if paused:
+                gc.enable()
         out = {}
         for field in PATHS:
             i = field.index
 
             def got(name: str, i: int = i) -> list[Any]:
                 sampler = self.samplers.get((i, name))
-                return list(sampler.samples) if sampler else []
+                if not sampler:
+                    return []
+                return [built[(item_id, i, position, which)] for item_id, position, which in sampler.samples]
 
             quality_checks = {}
             if field.quality:
@@ -475,6 +534,45 @@ class FieldReport:
                 },
             }
         return out
+
+    def _build(self, lookup: ItemLookup | None) -> dict[tuple[Any, int, int, int], dict[str, Any]]:
+        """The example of every pointer of the samples, by (item_id, path index, occurrence, which)."""
+        # Per item, the results wanted from it (one ItemExamples per item: a result kept by several
+        # samples is built once and shared, as before).
+        wanted: dict[Any, set[tuple[int, int, int]]] = {}
+        for (index, _), sampler in self.samplers.items():
+            for item_id, position, which in sampler.samples:
+                wanted.setdefault(item_id, set()).add((index, position, which))
+        if not wanted:
+            return {}
+        if self.ctx is None:
+            raise ValueError("FieldReport.examples(): no check context to build the examples with")
+        held = self.items or {}
+        missing = [item_id for item_id in wanted if item_id not in held]
+        if missing and lookup is None:
+            raise ValueError(
+                f"FieldReport.examples(): the samples point to {len(missing)} items not held in memory: "
+                "pass lookup(item_ids) -> {item_id: item}, or create the report with keep_items=True"
+            )
+        built: dict[tuple[Any, int, int, int], dict[str, Any]] = {}
+
+        def build(item_id: Any, ocid: Any, item: dict[str, Any]) -> None:
+            examples = ItemExamples(item, item_id, ocid, self.ctx)  # type: ignore[arg-type]
+            for index, position, which in sorted(wanted[item_id]):
+                built[(item_id, index, position, which)] = examples.example(index, position, which)
+
+        for item_id in wanted:
+            if item_id in held:
+                build(item_id, *held[item_id])
+        for start in range(0, len(missing), LOOKUP_BATCH):
+            batch = missing[start : start + LOOKUP_BATCH]
+            items = lookup(batch)  # type: ignore[misc]
+            for item_id in batch:
+                item = items.get(item_id)
+                if type(item) is not dict:
+                    raise LookupError(f"FieldReport.examples(): lookup did not return item {item_id!r}")
+                build(item_id, item.get("ocid"), item)
+        return built
 
 
 def _locate(offers: dict[int, tuple[int, ...]], codes: list[int], offset: int) -> tuple[int, int]:

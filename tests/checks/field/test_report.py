@@ -10,7 +10,7 @@ import pytest
 
 from pelican_dagster.checks.field.evaluate import check_item_fields, decode_field_result
 from pelican_dagster.checks.field.paths import PATHS
-from pelican_dagster.checks.field.report import EXAMPLES, FieldReport, _Sampler
+from pelican_dagster.checks.field.report import EXAMPLES, LOOKUP_BATCH, FieldReport, _Sampler
 
 
 def items():
@@ -20,7 +20,7 @@ def items():
 
 
 def build(ctx, seed=0):
-    report = FieldReport(seed, ctx)
+    report = FieldReport(seed, ctx, keep_items=True)
     for i, item in enumerate(items()):
         report.add(i, item["ocid"], check_item_fields(item, ctx))
     return report
@@ -105,7 +105,7 @@ def test_seeded_examples_are_reproducible(ctx):
     many = [{"ocid": f"ocds-b5fd17-{i}", "tender": {"id": str(i)}} for i in range(300)]
 
     def run(seed):
-        report = FieldReport(seed, ctx)
+        report = FieldReport(seed, ctx, keep_items=True)
         for i, item in enumerate(many):
             report.add(i, item["ocid"], check_item_fields(item, ctx))
         return report.examples()["tender.id"]["coverage"]["checks"]["exists"]["passed_examples"]
@@ -132,7 +132,7 @@ def test_merge_equals_whole(ctx):
         parts[i % 3].add(i, item["ocid"], result)
     merged = FieldReport.merge([json.loads(json.dumps(p.to_state())) for p in parts], random.Random(3), ctx)
     assert merged.report() == whole.report()
-    ex = merged.examples()["awards.id"]["coverage"]["passed_examples"]
+    ex = merged.examples(lambda ids: {i: many[i] for i in ids})["awards.id"]["coverage"]["passed_examples"]
     assert len(ex) == EXAMPLES
     assert len({json.dumps(e, sort_keys=True) for e in ex}) <= EXAMPLES
     # A merged report can go on accumulating.
@@ -203,12 +203,77 @@ def test_report_samples_are_uniform(ctx, path, sample):
         report = FieldReport(trial, ctx)
         for i, (item, result) in enumerate(zip(items, results, strict=True)):
             report.add(i, item["ocid"], result)
-        kept = report.samplers[(index, sample)].samples
+        kept = report.samplers[(index, sample)].samples  # pointers (item_id, occurrence, which result)
         assert len(kept) == EXAMPLES
-        seen.update((e["meta"]["item_id"], e["path"], e["result"]["name"]) for e in kept)
+        seen.update(kept)
     offered = report.to_state()["samples"][f"{index}|{sample}"][0]
     assert len(seen) == offered > EXAMPLES  # every offered result was kept at least once
     expected = trials * EXAMPLES / offered
     chi2 = sum((n - expected) ** 2 / expected for n in seen.values())
     df = offered - 1
     assert chi2 < df + 5 * (2 * df) ** 0.5, chi2  # p ≈ 1e-4 or less
+
+
+# -- examples built from pointers ------------------------------------------------------------------
+
+
+def _chunk(ctx, items, seed=0, **kwargs):
+    report = FieldReport(seed, ctx, **kwargs)
+    for i, item in enumerate(items):
+        report.add(i, item["ocid"], check_item_fields(item, ctx), item)
+    return report
+
+
+def test_samples_hold_pointers_not_items(ctx):
+    many = _population(200)
+    report = _chunk(ctx, many)
+    assert report.items is None
+    state = report.to_state()
+    samples = [p for _, kept in state["samples"].values() for p in kept]
+    assert samples and all(type(p) is tuple and len(p) == 3 for p in samples)
+    assert all(type(x) is int for p in samples for x in p)
+    # JSON-serialisable and small (a few bytes per pointer).
+    assert len(json.dumps(state)) < 40 * len(samples) + 10_000
+
+
+def test_examples_need_items(ctx):
+    many = _population(30)
+    report = _chunk(ctx, many)
+    with pytest.raises(ValueError, match="lookup"):
+        report.examples()
+    with pytest.raises(LookupError, match="item 3"):
+        report.examples(lambda ids: {i: many[i] for i in ids if i != 3})
+    # Without item (or context) only counts: nothing to look up.
+    counts_only = FieldReport(0)
+    counts_only.add(1, "x", decode_field_result(check_item_fields(many[0], ctx).encode()))
+    assert counts_only.examples()["tender.id"]["coverage"]["passed_examples"] == []
+
+
+def test_examples_from_lookup_equal_examples_from_held_items(ctx):
+    many = _population(1200)
+    held = _chunk(ctx, many, seed=4, keep_items=True)
+    pointed = _chunk(ctx, many, seed=4)
+    calls = []
+
+    def lookup(ids):
+        calls.append(list(ids))
+        return {i: many[i] for i in ids}
+
+    assert pointed.examples(lookup) == held.examples()
+    assert held.to_state() == pointed.to_state()  # holding items changes no sample
+    # Each pointed item is read once, in bounded batches; never more than the samples hold.
+    read = [i for batch in calls for i in batch]
+    assert len(read) == len(set(read))
+    assert all(len(batch) <= LOOKUP_BATCH for batch in calls)
+    assert len(read) <= sum(len(s.samples) for s in pointed.samplers.values())
+    # Held items take precedence: a lookup is only asked for the others.
+    assert held.examples(lambda ids: pytest.fail("lookup called")) == held.examples()
+
+
+def test_examples_share_results_and_meta(ctx):
+    # As in Pelican, the samples of one check result share its result dict.
+    report = _chunk(ctx, [{"ocid": "x", "tender": {"id": "t"}}], keep_items=True)
+    coverage = report.examples()["tender.id"]["coverage"]
+    exists = coverage["checks"]["exists"]["passed_examples"][0]
+    assert exists in coverage["passed_examples"]
+    assert exists["meta"] == {"ocid": "x", "item_id": 0}
