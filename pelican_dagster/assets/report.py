@@ -17,6 +17,7 @@ from pelican_dagster.partitions import datasets
 from pelican_dagster.reporting.markdown import markdown_sections
 from pelican_dagster.reporting.summary import report_totals
 from pelican_dagster.resources import ResultsDatabaseResource
+from pelican_dagster.storage.items import item_reader
 from pelican_dagster.storage.reports import (
     chunk_states,
     database_now,
@@ -40,8 +41,9 @@ TIMESTAMP_FORMAT = "%Y-%m-%d %H.%M.%S"
 def report(context: dg.AssetExecutionContext, results: ResultsDatabaseResource) -> dg.MaterializeResult:
     """The dataset's report: per field path, coverage and quality counts; per compiled-release check,
     passed / failed / not-applicable and individual counts; seeded random examples of each; and the
-    processing metadata. Merged from the partial aggregates each item-check chunk stored, so no item
-    or item result is re-read. Ends the dataset in phase CHECKED / OK.
+    processing metadata. Merged from the partial aggregates each item-check chunk stored: no item
+    result is re-read, and only the items the field-level examples point to (at most 20 per sample).
+    Ends the dataset in phase CHECKED / OK.
     """
     engine = results.get_engine()
     start = time.perf_counter()
@@ -57,9 +59,11 @@ def report(context: dg.AssetExecutionContext, results: ResultsDatabaseResource) 
     field = FieldReport.merge(field_states, rng_for(ctx.seed, "field_level", "merge"), ctx)
     resource = ResourceReport.merge(resource_states, rng_for(ctx.seed, "resource_level", "merge"))
     field_report, resource_report = field.report(), resource.report()
+    # Built here, once, from the few items the merged samples point to (re-read from data_item).
+    field_examples = field.examples(item_reader(engine, dataset.id))
 
     with engine.begin() as conn:
-        write_reports(conn, dataset.id, field_report, resource_report, field.examples(), resource.examples())
+        write_reports(conn, dataset.id, field_report, resource_report, field_examples, resource.examples())
         merge_meta(
             conn,
             dataset.id,
