@@ -52,8 +52,7 @@ def dataset_checks(
         set_phase(conn, dataset.id, "DATASET", "IN_PROGRESS")
 
     checker = DatasetChecker(settings.check_context(engine), lookup=functools.partial(read_facts, engine))
-    for item_id, facts in stream_facts(engine, dataset.id):
-        checker.add(item_id, facts)
+    checker.extend(stream_facts(engine, dataset.id))
     rows = checker.results()
     metadata = checker.metadata()
 

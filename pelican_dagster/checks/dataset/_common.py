@@ -57,23 +57,24 @@ def item_example(example: tuple[int, Any]) -> dict[str, Any]:
 
 # --- counted samples on the hot path ------------------------------------------------------------------
 #
-# A "counted sample" is a list ``[count, samples, next, w]``: how many values were offered, a uniform
-# sample of at most k of them, and the state of Li's Algorithm L (the index of the next value to keep and
-# its weight). Algorithm L yields the same distribution as Algorithm R (§0.8) but draws random numbers
-# only for the values it keeps, so offering a value that is not kept costs one comparison. Callers inline
+# A "counted sample" is a list ``[count, samples, next, w, ...]``: how many values were offered, a uniform
+# sample of at most k of them, and the state of Li's Algorithm L: the index of the next value to keep
+# (equal to ``count`` while the sample fills up, so every value is kept) and its weight; callers may
+# append their own fields. Algorithm L yields the same distribution as Algorithm R (§0.8) but draws
+# random numbers only for the values it keeps, so offering a value that is not kept costs one
+# comparison. Callers inline the fast path for a run of ``m`` equal values:
 #
-#     n = entry[0]; entry[0] = n + 1
-#     if n < k:
-#         entry[1].append(value)
-#         if n == k - 1:
-#             start(entry, k, random)
-#     elif n == entry[2]:
-#         step(entry, value, k, random)
+#     n = entry[0]; end = entry[0] = n + m
+#     if end > entry[2]:
+#         offer_run(entry, n, end, value, k, random)
+#
+# The random draws depend only on the order of the values kept, so offering a run at once draws exactly
+# what offering its values one by one would.
 
 
-def counted(value: Any) -> list:
-    """A new counted sample holding its first value."""
-    return [1, [value], -1, 1.0]
+def counted(*extra: Any) -> list:
+    """A new, empty counted sample, followed by ``extra`` fields."""
+    return [0, [], 0, 1.0, *extra]
 
 
 def _gap(w: float, random: Callable[[], float]) -> int:
@@ -86,26 +87,28 @@ def _weight(k: int, random: Callable[[], float]) -> float:
     return math.exp(math.log(1.0 - random()) / k)
 
 
-def start(entry: list, k: int, random: Callable[[], float]) -> None:
-    """The sample just filled up (k values): draw the index of the next value to keep."""
-    w = entry[3] = _weight(k, random)
-    entry[2] = k + _gap(w, random)
-
-
-def step(entry: list, value: Any, k: int, random: Callable[[], float]) -> None:
-    """The value at index ``entry[2]`` replaces a random slot; draw the next index to keep."""
-    entry[1][int(random() * k)] = value
-    w = entry[3] = entry[3] * _weight(k, random)
-    entry[2] += 1 + _gap(w, random)
+def offer_run(entry: list, n: int, end: int, value: Any, k: int, random: Callable[[], float]) -> None:
+    """Values ``n`` to ``end - 1`` (0-based, ``entry[0]`` already ``end``) are all ``value``: keep those
+    that Algorithm L picks. The slow path of the inlined form above."""
+    samples = entry[1]
+    while n < end and n < k:  # the sample fills up
+        samples.append(value)
+        n += 1
+        if n == k:  # full: draw the index of the next value to keep
+            w = entry[3] = _weight(k, random)
+            entry[2] = k + _gap(w, random)
+    if n < k:
+        entry[2] = n
+        return
+    while entry[2] < end:  # the value at index entry[2] replaces a random slot; draw the next index
+        samples[int(random() * k)] = value
+        w = entry[3] = entry[3] * _weight(k, random)
+        entry[2] += 1 + _gap(w, random)
 
 
 def add_counted(entry: list, value: Any, k: int, random: Callable[[], float]) -> None:
     """Offer one value to a counted sample (the inlined form above, as a function)."""
     n = entry[0]
-    entry[0] = n + 1
-    if n < k:
-        entry[1].append(value)
-        if n == k - 1:
-            start(entry, k, random)
-    elif n == entry[2]:
-        step(entry, value, k, random)
+    end = entry[0] = n + 1
+    if end > entry[2]:
+        offer_run(entry, n, end, value, k, random)

@@ -14,8 +14,6 @@ from pelican_dagster.checks.context import CheckContext
 from pelican_dagster.checks.dataset._common import (
     FEWER_1000,
     NO_ITEMS,
-    add_counted,
-    counted,
     item_example,
     not_applicable,
     offer,
@@ -29,7 +27,7 @@ VERSION = 2.0
 BUYER = "distribution.buyer"
 REPETITION = "distribution.buyer_repetition"
 _BUCKETS = ("1", "2_20", "21_50", "51_100", "100+")
-_EXAMPLES = 20
+EXAMPLES = 20
 
 
 def _bucket(count: int) -> str:
@@ -45,29 +43,20 @@ def _bucket(count: int) -> str:
 
 
 class Buyers:
-    """Both buyer checks, fed from ``facts["b"]``."""
+    """Both buyer checks, fed by ``DatasetChecker`` from ``facts["b"]``."""
 
     def __init__(self, ctx: CheckContext) -> None:
-        self._buyers: dict[str, list] = {}  # id → counted sample of examples + [first example]
-        self._total = 0
+        #: buyer id → counted sample (``_common``) of ``(item_id, ocid)`` examples + [first example]
+        self.buyers: dict[str, list] = {}
+        self.total = 0
         self._seed = ctx.seed
-        self._random = rng_for(ctx.seed, REPETITION).random
-
-    def add(self, item_id: int, ocid: Any, buyer_id: str) -> None:
-        """Count one item naming ``buyer_id``."""
-        self._total += 1
-        example = (item_id, ocid)
-        entry = self._buyers.get(buyer_id)
-        if entry is None:
-            self._buyers[buyer_id] = [*counted(example), example]
-        else:
-            add_counted(entry, example, _EXAMPLES, self._random)
+        self.random = rng_for(ctx.seed, REPETITION).random
 
     def results(self) -> list[dict[str, Any]]:
         """``distribution.buyer`` then ``distribution.buyer_repetition``."""
-        if not self._buyers:
+        if not self.buyers:
             return [not_applicable(BUYER, NO_ITEMS, VERSION), not_applicable(REPETITION, NO_ITEMS, VERSION)]
-        if self._total < 1000:
+        if self.total < 1000:
             return [
                 not_applicable(BUYER, FEWER_1000, VERSION),
                 not_applicable(REPETITION, FEWER_1000, VERSION),
@@ -78,17 +67,17 @@ class Buyers:
         counts = {b: {"total_ocid_count": 0, "total_unique_count": 0} for b in _BUCKETS}
         singles: list = []
         random = rng_for(self._seed, BUYER).random
-        for count, _, _, _, first in self._buyers.values():
+        for count, _, _, _, first in self.buyers.values():
             bucket = counts[_bucket(count)]
             bucket["total_ocid_count"] += count
             bucket["total_unique_count"] += 1
             if count == 1:
-                offer(singles, counts["1"]["total_unique_count"] - 1, _EXAMPLES, first, random)
-        unique = len(self._buyers)
+                offer(singles, counts["1"]["total_unique_count"] - 1, EXAMPLES, first, random)
+        unique = len(self.buyers)
         passed = counts["1"]["total_unique_count"] < 0.5 * unique
         meta = {
             "counts": counts,
-            "total_ocid_count": self._total,
+            "total_ocid_count": self.total,
             "total_unique_count": unique,
             "examples": [item_example(e) for e in singles],
         }
@@ -96,14 +85,14 @@ class Buyers:
 
     def _repetition(self) -> dict[str, Any]:
         biggest_id, biggest = None, None
-        for buyer_id, entry in self._buyers.items():
+        for buyer_id, entry in self.buyers.items():
             if biggest is None or entry[0] > biggest[0]:  # strict: ties go to the first seen
                 biggest_id, biggest = buyer_id, entry
         assert biggest is not None
-        share = biggest[0] / self._total
+        share = biggest[0] / self.total
         passed = 0.01 < share < 0.5
         meta = {
-            "total_ocid_count": self._total,
+            "total_ocid_count": self.total,
             "ocid_count": biggest[0],
             "ocid_share": share,
             "examples": [item_example(e) for e in biggest[1]],

@@ -10,8 +10,13 @@ dict whose keys are present only when the item has something to say.
 * ``o``  the raw ``ocid`` value; **absent when the item has no ``ocid`` key** (Pelican raises on such items
   in the dataset step, §0.9; the checkers skip them). Objects and arrays are replaced by an
   :data:`UNHASHABLE` wrapper (they never match anything, §0.9).
-* ``c``  code distributions (§3.1): ``{"<index in CODE_CHECKS>": [string codes, one per occurrence]}``.
-* ``m``  ``tender.mainProcurementCategory`` as text, when set and not ``""`` (§3.2).
+* ``p``  the item's "code profile": the JSON **text** (a string inside the facts) of ``[codes,
+  category]``, where ``codes`` holds the code distributions (§3.1) as ``{"<index in CODE_CHECKS>":
+  [string codes, one per occurrence]}`` and ``category`` is ``tender.mainProcurementCategory`` as text,
+  or null when not set or ``""`` (§3.2). Absent when both are empty. A string because a dataset has few
+  distinct profiles: the dataset step reads each distinct one once and keys its work on the text.
+  (Facts stored before ``p`` held ``c`` (the codes) and ``m`` (the category) instead; ``DatasetChecker``
+  still reads them, with the same results, but re-running the item pass rewrites them.)
 * ``v``  value objects (§3.3, §3.4): ``{"t"|"a"|"c": [[path, amount, currency], ...]}`` for
   ``tender.value`` / ``awards.value`` / ``contracts.value`` occurrences that are objects with a non-null
   hashable ``currency`` and an ``amount`` that coerces to a number (the filters both families share).
@@ -35,6 +40,7 @@ adjustments: integers outside the 64-bit range become their text, non-finite amo
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
@@ -42,7 +48,7 @@ import orjson
 
 from pelican_dagster.checks.primitives import get
 
-__all__ = ["CODE_CHECKS", "PATHS", "UNHASHABLE", "VALUE_KINDS", "extract_facts", "gather"]
+__all__ = ["CODE_CHECKS", "PATHS", "UNHASHABLE", "VALUE_KINDS", "extract_facts", "gather", "profile"]
 
 #: The 11 code distributions (§3.1), in Pelican's definition order: (stored name, paths, test codes).
 CODE_CHECKS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
@@ -248,6 +254,14 @@ def _is_number(value: Any) -> bool:
     return False
 
 
+def profile(codes: dict[str, list[str]], category: str | None) -> str:
+    """The ``p`` fact: the JSON text of ``[codes, category]`` (see the module docstring)."""
+    try:
+        return orjson.dumps([codes, category]).decode()
+    except TypeError:  # a string orjson refuses (a lone surrogate): escaped JSON text, which json reads
+        return json.dumps([codes, category], separators=(",", ":"))
+
+
 def extract_facts(item: dict[str, Any]) -> dict[str, Any]:
     """The facts of one compiled release (see the module docstring). The item is not modified."""
     facts: dict[str, Any] = {}
@@ -262,12 +276,9 @@ def extract_facts(item: dict[str, Any]) -> dict[str, Any]:
         strings = [value for sink in sinks for value in found[sink] if type(value) is str]
         if strings:
             codes[index] = strings
-    if codes:
-        facts["c"] = codes
-
     category = get(item, "tender.mainProcurementCategory", "text")
-    if category != "":
-        facts["m"] = category
+    if codes or category != "":
+        facts["p"] = profile(codes, category if category != "" else None)
 
     values: dict[str, list[list[Any]]] = {}
     for key, sink in _VALUE_SINKS:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pelican_dagster.checks.context import CheckContext
-from pelican_dagster.checks.dataset._common import FEWER_100, NO_ITEMS, add_counted, not_applicable, row
+from pelican_dagster.checks.dataset._common import FEWER_100, NO_ITEMS, counted, not_applicable, row
 from pelican_dagster.checks.sampling import rng_for
 
 __all__ = ["CONCURRENCY", "Fetcher", "UrlAvailability", "fetch_status"]
@@ -62,17 +62,13 @@ class UrlAvailability:
     def __init__(self, ctx: CheckContext, fetcher: Fetcher | None = None) -> None:
         self._ctx = ctx
         self._fetcher = fetcher or fetch_status
-        self._sample: list = [0, [], -1, 1.0]  # a counted sample (_common.py)
-        self._random = rng_for(ctx.seed, NAME).random
-
-    def add(self, item_id: int, ocid: Any, urls: list[str]) -> None:
-        """Offer every URL of one item to the sample."""
-        for url in urls:
-            add_counted(self._sample, (url, item_id, ocid), SAMPLE, self._random)
+        #: a counted sample (``_common``) of ``(url, item_id, ocid)``, fed by ``DatasetChecker``
+        self.sample: list = counted()
+        self.random = rng_for(ctx.seed, NAME).random
 
     def result(self) -> dict[str, Any]:
         """Fetch the sample (unless offline) and build the stored row."""
-        count, samples = self._sample[0], self._sample[1]
+        count, samples = self.sample[0], self.sample[1]
         if count == 0:
             return not_applicable(NAME, NO_ITEMS, VERSION)
         if count < SAMPLE:

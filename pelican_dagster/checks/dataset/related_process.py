@@ -21,7 +21,7 @@ from pelican_dagster.checks.dataset._common import NO_PAIRS, Lookup, not_applica
 from pelican_dagster.checks.dataset.facts import UNHASHABLE
 from pelican_dagster.checks.sampling import rng_for
 
-__all__ = ["RelatedProcesses"]
+__all__ = ["RelatedProcesses", "title_hash"]
 
 IDENTIFIER = "reference.related_process_identifier"
 TITLE = "consistent.related_process_title"
@@ -30,7 +30,8 @@ _EXAMPLES = 100
 _MASK = (1 << 64) - 1
 
 
-def _hash(title: Any) -> int:
+def title_hash(title: Any) -> int:
+    """The 64-bit hash under which a target's tender title is kept."""
     # Objects/arrays arrive as {"~": canonical JSON} wrappers (facts.py); hash the JSON text.
     if type(title) is dict:
         return hash((UNHASHABLE, title.get(UNHASHABLE))) & _MASK
@@ -67,12 +68,14 @@ class RelatedProcesses:
     """Both related-process checks."""
 
     def __init__(self, ctx: CheckContext) -> None:
+        # The three tables below are public because ``DatasetChecker.extend`` inlines the usual case of
+        # :meth:`add_target` (register the target, nothing waiting for it).
         #: truthy hashable ocid → (item id << 64 | title hash) of the last item with a truthy title, or None
-        self._targets: dict[Any, int | None] = {}
+        self.targets: dict[Any, int | None] = {}
         #: target → {referencing ocid → [count, last example]} (Pelican's de-duplication, §3.8)
-        self._ident_waiting: dict[Any, dict[Any, list]] = {}
+        self.ident_waiting: dict[Any, dict[Any, list]] = {}
         #: target → {referencing ocid → [examples]}
-        self._title_waiting: dict[Any, dict[Any, list]] = {}
+        self.title_waiting: dict[Any, dict[Any, list]] = {}
         self._ident = _Tally(rng_for(ctx.seed, IDENTIFIER).random)
         self._title = _Tally(rng_for(ctx.seed, TITLE).random)
 
@@ -83,20 +86,20 @@ class RelatedProcesses:
         """
         if type(ocid) is dict:  # object/array ocid: unhashable in Pelican, never matches (§0.9)
             return
-        targets = self._targets
+        targets = self.targets
         if title is not None:
-            targets[ocid] = (item_id << 64) | _hash(title)
+            targets[ocid] = (item_id << 64) | title_hash(title)
         elif ocid not in targets:
             targets[ocid] = None
-        if self._ident_waiting:
-            waiting = self._ident_waiting.pop(ocid, None)
+        if self.ident_waiting:
+            waiting = self.ident_waiting.pop(ocid, None)
             if waiting:
                 for count, example in waiting.values():
                     # Two or more waiting references of one pair make Pelican raise (§0.9): count each.
                     for _ in range(count):
                         self._ident.add(True, example)
-        if title is not None and self._title_waiting:
-            waiting = self._title_waiting.pop(ocid, None)
+        if title is not None and self.title_waiting:
+            waiting = self.title_waiting.pop(ocid, None)
             if waiting:
                 for examples in waiting.values():
                     for ref_item, ref_ocid, path, related, related_title in examples:
@@ -114,10 +117,10 @@ class RelatedProcesses:
             if type(related) is dict:  # object/array identifier: never matches (§0.9)
                 self._ident.add(False, example)
                 continue
-            if related in self._targets:
+            if related in self.targets:
                 self._ident.add(True, example)
             else:
-                waiting = self._ident_waiting.setdefault(related, {})
+                waiting = self.ident_waiting.setdefault(related, {})
                 entry = waiting.get(pair)
                 if entry is None:
                     waiting[pair] = [1, example]
@@ -127,13 +130,13 @@ class RelatedProcesses:
             if len(reference) < 3:
                 continue
             related_title = reference[2]
-            code = self._targets.get(related)
+            code = self.targets.get(related)
             if code is not None:
-                passed = (code & _MASK) == _hash(related_title)
+                passed = (code & _MASK) == title_hash(related_title)
                 original = related_title if passed else None
                 self._title.add(passed, (item_id, ocid, path, related, related_title, original, code >> 64))
             else:
-                waiting = self._title_waiting.setdefault(related, {})
+                waiting = self.title_waiting.setdefault(related, {})
                 waiting.setdefault(pair, []).append((item_id, ocid, path, related, related_title))
 
     def results(self, lookup: Lookup | None = None) -> list[dict[str, Any]]:
@@ -141,7 +144,7 @@ class RelatedProcesses:
         # References whose target never arrived fail, one per (referencing ocid, target) pair. A copy of
         # the tally takes them, so that more items may still be added and results asked for again.
         ident = self._ident.copy()
-        for waiting in self._ident_waiting.values():
+        for waiting in self.ident_waiting.values():
             for _, example in waiting.values():
                 ident.add(False, example)
 

@@ -21,34 +21,23 @@ _EXAMPLES = 100
 
 
 class TenderIds:
-    """``unique.tender_id``, fed from ``facts["t"]``."""
+    """``unique.tender_id``, fed by ``DatasetChecker`` from ``facts["t"]``."""
 
     def __init__(self, ctx: CheckContext) -> None:
-        self._ids: dict[str, Any] = {}  # tender id → item id, or list of item ids once repeated
-        self._total = 0
+        #: tender id (text-coerced, never ``""``) → item id, or the list of item ids once repeated
+        self.ids: dict[str, Any] = {}
+        self.total = 0
         self._seed = ctx.seed
-
-    def add(self, item_id: int, tender_id: str) -> None:
-        """Group the item under its tender id (text-coerced, never ``""``)."""
-        self._total += 1
-        ids = self._ids
-        seen = ids.get(tender_id)
-        if seen is None:
-            ids[tender_id] = item_id
-        elif type(seen) is list:
-            seen.append(item_id)
-        else:
-            ids[tender_id] = [seen, item_id]
 
     def result(self, lookup: Lookup | None = None) -> dict[str, Any]:
         """The stored row."""
-        if not self._ids:
+        if not self.ids:
             return not_applicable(NAME, NO_ITEMS, VERSION)
         rng = rng_for(self._seed, NAME)
         passed_samples: list = []
         failed_samples: list = []
         passed = failed = 0
-        for tender_id, seen in self._ids.items():
+        for tender_id, seen in self.ids.items():
             if type(seen) is list:
                 offer(failed_samples, failed, _EXAMPLES, (tender_id, seen), rng.random)
                 failed += 1
@@ -70,10 +59,10 @@ class TenderIds:
             }
 
         meta = {
-            "total_processed": self._total,
+            "total_processed": self.total,
             "total_passed": passed,
-            "total_failed": self._total - passed,
+            "total_failed": self.total - passed,
             "passed_examples": [sample(*s) for s in passed_samples],
             "failed_examples": [sample(*s) for s in failed_samples],
         }
-        return row(NAME, passed == self._total, 100 * passed / self._total, meta, VERSION)
+        return row(NAME, passed == self.total, 100 * passed / self.total, meta, VERSION)

@@ -11,8 +11,6 @@ typed arrays. The ≤ 50 example records are rebuilt at the end from the facts o
 
 from __future__ import annotations
 
-import datetime as dt
-import math
 from array import array
 from typing import Any
 
@@ -51,52 +49,39 @@ class _Kept:
 
 
 class ValueDistributions:
-    """The three value distributions; ``value_pass.ValuePass`` feeds them from ``facts["v"]``/``["d"]``."""
+    """The three value distributions, fed by ``DatasetChecker`` from ``facts["v"]`` and ``facts["d"]``."""
 
     def __init__(self, ctx: CheckContext) -> None:
         self._rates = ctx.rates
-        self._kept = {key: _Kept() for key, _ in VALUE_KINDS}
-        self._days: dict[str, dt.date | None] = {}
-        self._convert = None
-        if ctx.rates is not None:
-            from pelican_dagster.checks.currency import convert
+        #: per kind: the USD amount (truncated), item id and ordinal in ``facts["v"][kind]`` of every kept
+        #: value, appended by ``DatasetChecker`` (non-negative amounts with a finite USD amount)
+        self.kept = {key: _Kept() for key, _ in VALUE_KINDS}
+        #: (currency, date) → :meth:`factor` (read directly by ``DatasetChecker`` on its hot path)
+        self.factors: dict[tuple[Any, str | None], float | None] = {}
 
-            self._convert = convert
+    def factor(self, currency: Any, date: str | None) -> float | None:
+        """``rate(USD) / rate(currency)`` on the release ``date`` (``facts["d"]``), or None where
+        ``currency.convert`` gives None; memoised, since a dataset has few distinct (currency, date) pairs.
 
-    def day(self, date: str | None) -> dt.date | None:
-        """The release date as parse_date reads it (memoised: a dataset has few distinct dates)."""
-        if date is None:
-            return None
-        try:
-            return self._days[date]
-        except KeyError:
-            day = self._days[date] = parse_date(date)
-            return day
-
-    def keep(self, key: str, item_id: int, ordinal: int, number: float, currency: Any, day: Any) -> bool:
-        """Keep the USD amount of one value object unless it is negative or cannot be converted.
-
-        ``number`` is the amount as a number; ``day`` the release date (:meth:`day`), only read for a
-        currency other than ``USD``. Returns whether the value was kept.
+        ``round(number * factor, 6)`` is then exactly ``convert(number, currency, day, rates)``: this runs
+        convert's steps without the amount (a test holds the two together).
         """
-        if number < 0:  # NaN is not negative: it goes on, and is dropped below
-            return False
-        if currency == "USD":
-            usd = number
-        else:
-            if self._convert is None or day is None:
-                return False
-            usd = self._convert(number, currency, day, self._rates)
-            if usd is None:
-                return False
-        # NaN and infinities make Pelican's int() raise (§0.9): skip the value.
-        if not math.isfinite(usd):
-            return False
-        kept = self._kept[key]
-        kept.amounts.append(float(math.trunc(usd)))
-        kept.item_ids.append(item_id)
-        kept.ordinals.append(ordinal)
-        return True
+        key = (currency, date)
+        try:
+            return self.factors[key]
+        except KeyError:
+            pass
+        factor = None
+        rates = self._rates
+        if rates is not None and type(currency) is str and rates.known(currency) and rates.known("USD"):
+            day = parse_date(date) if date is not None else None
+            if day is not None:
+                from_rate = rates.rate(currency, day)
+                usd_rate = rates.rate("USD", day)
+                if from_rate is not None and usd_rate is not None and from_rate != 0:
+                    factor = usd_rate / from_rate
+        self.factors[key] = factor
+        return factor
 
     def results(self, lookup: Lookup | None = None) -> list[dict[str, Any]]:
         """The three rows, in Pelican's order (contracts, awards, tender)."""
@@ -105,7 +90,7 @@ class ValueDistributions:
 
     def _result(self, key: str, lookup: Lookup | None) -> dict[str, Any]:
         name = NAMES[key]
-        kept = self._kept[key]
+        kept = self.kept[key]
         count = len(kept.amounts)
         if count == 0:
             return not_applicable(name, NO_ITEMS, VERSION)

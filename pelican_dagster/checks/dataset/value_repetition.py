@@ -31,18 +31,18 @@ NAMES = {
 }
 #: Pelican's definition order of the three rows.
 ORDER = ("t", "a", "c")
-_EXAMPLES = 10
+EXAMPLES = 10
 
 
 class ValueRepetitions:
-    """The three value-repetition checks; ``value_pass.ValuePass`` fills :attr:`tables` from ``facts["v"]``.
+    """The three value-repetition checks; ``DatasetChecker`` fills :attr:`tables` from ``facts["v"]``.
 
-    ``tables[kind]`` maps (amount as number, currency) to a counted sample of ``(item_id, ocid)`` examples
-    (``_common.counted``) followed by the amount and the currency, in first-seen order.
+    ``tables[kind]`` maps (amount as number, currency) to the ``(item_id, ocid)`` example of its only
+    occurrence, or from the second on to a counted sample (``_common.counted``) of them, in first-seen
+    order (ties go to the first seen). Most pairs occur once: a tuple is cheaper than a sample.
     """
 
     def __init__(self, ctx: CheckContext) -> None:
-        # key → counted sample + [amount, currency], in first-seen order (ties go to the first seen).
         self.tables: dict[str, dict[tuple[float, Any], list]] = {key: {} for key, _ in VALUE_KINDS}
         self.randoms = {key: rng_for(ctx.seed, NAMES[key]).random for key, _ in VALUE_KINDS}
 
@@ -55,12 +55,13 @@ class ValueRepetitions:
         table = self.tables[key]
         if not table:
             return not_applicable(name, NO_ITEMS, VERSION)
-        total = sum(entry[0] for entry in table.values())
+        total = sum(1 if type(entry) is tuple else entry[0] for entry in table.values())
         # nlargest is stable: among equal counts the first-seen pair comes first.
-        top = heapq.nlargest(5, table.values(), key=lambda entry: entry[0])
-        share = sum(entry[0] for entry in top[:3]) / total
-        meta = {
-            "most_frequent": [
+        top = heapq.nlargest(5, table.items(), key=lambda kv: 1 if type(kv[1]) is tuple else kv[1][0])
+        most_frequent = []
+        for (amount, currency), entry in top:
+            count, examples = (1, [entry]) if type(entry) is tuple else (entry[0], entry[1])
+            most_frequent.append(
                 {
                     "amount": amount,
                     "currency": currency,
@@ -69,8 +70,7 @@ class ValueRepetitions:
                     "count": count,
                     "examples": [item_example(e) for e in examples],
                 }
-                for count, examples, _, _, amount, currency in top
-            ],
-            "total_processed": total,
-        }
+            )
+        share = sum(entry["count"] for entry in most_frequent[:3]) / total
+        meta = {"most_frequent": most_frequent, "total_processed": total}
         return row(name, share < 0.1, 100 * share, meta, VERSION)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import math
 
 import orjson
@@ -39,10 +40,19 @@ ITEM = {
 }
 
 
+def profile(facts):
+    """The ``p`` fact decoded: ``(codes, category)``, or ``({}, None)`` when absent."""
+    if "p" not in facts:
+        return {}, None
+    codes, category = orjson.loads(facts["p"])
+    return codes, category
+
+
 def test_rich_item():
     facts = extract_facts(ITEM)
+    assert type(facts["p"]) is str  # text: the dataset step keys its work on it
     names = [name for name, _, _ in CODE_CHECKS]
-    codes = {names[int(k)]: v for k, v in facts["c"].items()}
+    codes = {names[int(k)]: v for k, v in profile(facts)[0].items()}
     assert codes == {
         "distribution.tender_procurement_method": ["open"],
         "distribution.tender_status": ["active"],
@@ -55,7 +65,7 @@ def test_rich_item():
         "distribution.related_process_relation": ["parent"],
     }
     assert facts["o"] == "ocds-x-1"
-    assert facts["m"] == "works"
+    assert profile(facts)[1] == "works"
     assert facts["t"] == "T-1"
     assert facts["b"] == "7"
     assert facts["v"] == {"t": [["tender.value", "100", "USD"]], "a": [["awards[0].value", 5, "MXN"]]}
@@ -100,7 +110,22 @@ def test_missing_ocid_has_no_o_and_null_ocid_is_kept():
     ],
 )
 def test_coercions(item, key, expected):
-    assert extract_facts(item).get(key) == expected
+    facts = extract_facts(item)
+    assert (profile(facts)[1] if key == "m" else facts.get(key)) == expected
+
+
+def test_profile_is_absent_without_codes_and_category():
+    assert "p" not in extract_facts({"ocid": "a", "tender": {"status": 5, "mainProcurementCategory": ""}})
+    assert profile(extract_facts({"ocid": "a", "tender": {"status": "active"}})) == ({"1": ["active"]}, None)
+    assert profile(extract_facts({"ocid": "a", "tender": {"mainProcurementCategory": "goods"}})) == (
+        {},
+        "goods",
+    )
+
+
+def test_profile_of_strings_orjson_refuses_is_escaped_json():
+    text = extract_facts({"ocid": "a", "tender": {"status": "a\ud800b"}})["p"]
+    assert text.isascii() and json.loads(text) == [{"1": ["a\ud800b"]}, None]
 
 
 @pytest.mark.parametrize(
@@ -155,7 +180,7 @@ def test_single_objects_and_odd_shapes():
     }
     facts = extract_facts(item)
     assert facts["v"] == {"a": [["awards.value", 1, "USD"]]}
-    assert facts["c"]["4"] == ["active"]
+    assert profile(facts)[0]["4"] == ["active"]
     # planning key + tender key, neither non-empty object; single awards/contracts objects are not arrays.
     assert facts["L"] == [3, 0, 0, 3]
 

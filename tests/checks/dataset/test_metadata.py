@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from pelican_dagster.checks.dataset import DatasetMetadata, extract_facts
+from pelican_dagster.checks.dataset import DatasetChecker, extract_facts
 
 
-def metadata(items):
-    aggregate = DatasetMetadata()
-    for item in items:
-        aggregate.add(extract_facts(item))
-    return aggregate.result()
+def metadata(ctx, items):
+    checker = DatasetChecker(ctx)
+    checker.extend((i, extract_facts(item)) for i, item in enumerate(items, 1))
+    return checker.metadata()
 
 
-def test_counts():
+def test_counts(ctx):
     items = [
         {
             "ocid": "a",
@@ -35,14 +34,14 @@ def test_counts():
         {"ocid": {"x": 1}},  # objects never match anything (Pelican raises)
         {"planning": {}, "tender": {}},  # no ocid: skipped
     ]
-    assert metadata(items) == {
+    assert metadata(ctx, items) == {
         "compiled_releases": {"total_unique_ocids": 6},
         "tender_lifecycle": {"planning": 1, "tender": 2, "award": 2, "contract": 3, "implementation": 4},
     }
 
 
-def test_empty():
-    assert metadata([]) == {
+def test_empty(ctx):
+    assert metadata(ctx, []) == {
         "compiled_releases": {"total_unique_ocids": 0},
         "tender_lifecycle": {"planning": 0, "tender": 0, "award": 0, "contract": 0, "implementation": 0},
     }

@@ -143,3 +143,42 @@ def test_huge_amounts_sum_exactly(ctx):
     row = tender_row(ctx, tenders([1e300] + [2**70] * 99))
     assert row["meta"]["sum"] == int(1e300) + 99 * 2**70
     assert row["result"] is False
+
+
+def test_factor_reproduces_convert_exactly(ctx, rates):
+    import datetime as dt
+
+    from pelican_dagster.checks.currency import convert
+    from pelican_dagster.checks.dataset.value import ValueDistributions
+
+    values = ValueDistributions(ctx)
+    amounts = [0.0, 1.0, 0.1, 123456.789, 1e17, 3.3333333333, 987654321.123456]
+    for currency in ["EUR", "MXN", "GBP", "JPY", "USD", "XXX", 5, None]:
+        for date in ["2021-03-04", "2021-03-06", "1999-01-04", "2030-01-01", "garbage", None]:
+            factor = values.factor(currency, date)
+            day = dt.date.fromisoformat(date) if date and date[0].isdigit() else None
+            for amount in amounts:
+                expected = convert(amount, currency, day, rates)
+                assert (None if factor is None else round(amount * factor, 6)) == expected, (currency, date)
+
+
+def test_usd_amounts_near_an_integer_are_truncated_after_rounding(ctx, rates):
+    """The checker skips convert's round() unless the product is within 1e-6 of the next integer."""
+    import datetime as dt
+    import random
+
+    from pelican_dagster.checks.currency import convert
+
+    day = dt.date(2021, 3, 4)
+    rate = convert(1.0e6, "EUR", day, rates) / 1.0e6
+    rng = random.Random(4)
+    amounts = [rng.uniform(0, 1e6) for _ in range(300)]
+    # Amounts whose product lands just below an integer (within and beyond the 1e-6 rounding reach).
+    amounts += [(n - delta) / rate for n in range(1, 200) for delta in (1e-9, 4e-7, 6e-7, 1e-3)]
+    items = [
+        {"ocid": f"o{i}", "date": "2021-03-04", "tender": {"value": {"amount": a, "currency": "EUR"}}}
+        for i, a in enumerate(amounts)
+    ]
+    _, checker = run(ctx, items)
+    kept = list(checker._values.kept["t"].amounts)
+    assert kept == [float(math.trunc(convert(a, "EUR", day, rates))) for a in amounts]
