@@ -14,8 +14,8 @@ from typing import Any
 from pelican_dagster.checks.compiled_release.occurrences import ItemPaths, trie_of
 from pelican_dagster.checks.compiled_release.result import multiple, not_applicable
 from pelican_dagster.checks.context import CheckContext
-from pelican_dagster.checks.currency import convert
-from pelican_dagster.checks.primitives import as_number, parse_datetime, values_at_path
+from pelican_dagster.checks.currency import amount_in_usd_if
+from pelican_dagster.checks.primitives import parse_datetime, values_at_path
 
 NAME = "consistent.contracts_implementation_transactions_value"
 NA_REASON = "no numeric, convertable amounts"
@@ -67,12 +67,12 @@ def check(item: dict[str, Any], ctx: CheckContext, paths: ItemPaths | None = Non
                 continue
             if date is None:
                 date = parse_datetime(item.get("date")) or False
-        contract_amount = _amount(amount, currency, convert_needed, date, rates)
+        contract_amount = amount_in_usd_if(amount, currency, convert_needed, date, rates)
         if contract_amount is None:
             continue
         total: float = 0
         for transaction_currency, transaction_amount in values:
-            transaction_amount = _amount(
+            transaction_amount = amount_in_usd_if(
                 transaction_amount, transaction_currency, convert_needed, date, rates
             )
             if transaction_amount is None:
@@ -92,11 +92,3 @@ def check(item: dict[str, Any], ctx: CheckContext, paths: ItemPaths | None = Non
                     }
                 )
     return multiple(tested, passed, failed, NA_REASON)
-
-
-def _amount(amount: Any, currency: Any, convert_needed: bool, date: Any, rates: Any) -> float | None:
-    """The amount as a number, converted to USD when needed; None when non-numeric or unconvertible."""
-    number = as_number(amount)
-    if number is None or not convert_needed:
-        return number
-    return convert(number, currency, date or None, rates)

@@ -14,8 +14,8 @@ from typing import Any
 
 from pelican_dagster.checks.compiled_release.result import multiple, not_applicable
 from pelican_dagster.checks.context import CheckContext
-from pelican_dagster.checks.currency import convert
-from pelican_dagster.checks.primitives import as_number, as_text, parse_datetime
+from pelican_dagster.checks.currency import amount_in_usd_if
+from pelican_dagster.checks.primitives import as_text, parse_datetime
 
 NAME = "consistent.contracts_value"
 NA_REASON = "no award-contracts pairs have numeric, non-zero, same-sign, convertable amounts"
@@ -73,12 +73,14 @@ def check(item: dict[str, Any], ctx: CheckContext) -> dict[str, Any]:
                 continue
             if date is None:
                 date = parse_datetime(item.get("date")) or False
-        award_amount = _amount(amount, currency, convert_needed, date, rates)
+        award_amount = amount_in_usd_if(amount, currency, convert_needed, date, rates)
         if award_amount is None or award_amount == 0:
             continue
         total: float = 0
         for contract_currency, contract_amount in values:
-            contract_amount = _amount(contract_amount, contract_currency, convert_needed, date, rates)
+            contract_amount = amount_in_usd_if(
+                contract_amount, contract_currency, convert_needed, date, rates
+            )
             if contract_amount is None or contract_amount == 0:
                 break
             if (contract_amount > 0 and award_amount < 0) or (contract_amount < 0 and award_amount > 0):
@@ -98,11 +100,3 @@ def check(item: dict[str, Any], ctx: CheckContext) -> dict[str, Any]:
                     }
                 )
     return multiple(tested, passed, failed, NA_REASON)
-
-
-def _amount(amount: Any, currency: Any, convert_needed: bool, date: Any, rates: Any) -> float | None:
-    """The amount as a number, converted to USD when needed; None when non-numeric or unconvertible."""
-    number = as_number(amount)
-    if number is None or not convert_needed:
-        return number
-    return convert(number, currency, date or None, rates)

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from validate_email import VALID_ADDRESS_REGEXP
 
-from pelican_dagster.checks.context import CheckContext
-from pelican_dagster.checks.field.quality import PASSED, Outcome
+from pelican_dagster.checks.field.quality import PASSED, Outcome, memoised_string_check
 
 NAME = "email"
 VERSION = 1.0
@@ -18,26 +16,11 @@ VERSION = 1.0
 _MATCH = re.compile(VALID_ADDRESS_REGEXP).match
 
 
-# The same numbers/addresses recur across items (buyers, suppliers): memoise outcomes per string.
-_seen: dict[str, Outcome] = {}
-_MAX_CACHE = 100_000
-
-
-def check(value: Any, ctx: CheckContext | None = None, extra: Any = None) -> Outcome:
-    """Pass when ``value`` is a string that is a syntactically valid e-mail address."""
-    if type(value) is not str:
-        return False, value, "not a str"
-    try:
-        return _seen[value]
-    except KeyError:
-        pass
-    if len(_seen) >= _MAX_CACHE:
-        _seen.clear()
-    outcome = _seen[value] = _check(value)
-    return outcome
-
-
 def _check(value: str) -> Outcome:
     if _MATCH(value) is not None:
         return PASSED
     return False, value, "incorrect format"
+
+
+#: Pass when ``value`` is a string that is a syntactically valid e-mail address.
+check = memoised_string_check(_check)
