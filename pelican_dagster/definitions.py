@@ -14,7 +14,11 @@ import dagster as dg
 from pelican_dagster.assets import PIPELINE_ASSETS
 from pelican_dagster.dataset_jobs import DATASET_JOBS
 from pelican_dagster.jobs import pelican_job
-from pelican_dagster.resources import KingfisherProcessResource, ResultsDatabaseResource
+from pelican_dagster.resources import (
+    KingfisherProcessResource,
+    ResultsDatabaseIOManager,
+    ResultsDatabaseResource,
+)
 from pelican_dagster.sensors import kingfisher_process_collections, pending_datasets
 
 KINGFISHER_PROCESS_URL = "PELICAN_KINGFISHER_PROCESS_URL"
@@ -26,11 +30,14 @@ def _url(name: str) -> dg.EnvVar | None:
     return dg.EnvVar(name) if os.environ.get(name) else None
 
 
-def resources() -> dict[str, dg.ConfigurableResource]:
+def resources() -> dict[str, dg.ConfigurableResource | dg.ConfigurableIOManager]:
     """The resources, configured from the environment."""
+    results = ResultsDatabaseResource(url=_url(RESULTS_URL))
     return {
         "kingfisher_process": KingfisherProcessResource(url=_url(KINGFISHER_PROCESS_URL)),
-        "results": ResultsDatabaseResource(url=_url(RESULTS_URL)),
+        "results": results,
+        # Step outputs (id ranges, counts) in the results database: any executor, any machine.
+        "io_manager": ResultsDatabaseIOManager(results=results),
     }
 
 

@@ -127,12 +127,19 @@ def results_engine(results_url: str) -> sa.Engine:
 
 @pytest.fixture
 def resources(kfp_url: str, results_url: str) -> dict:
-    """The Dagster resources on the fresh databases."""
-    from pelican_dagster.resources import KingfisherProcessResource, ResultsDatabaseResource
+    """The Dagster resources on the fresh databases (step outputs kept in the results database, as in
+    ``definitions``)."""
+    from pelican_dagster.resources import (
+        KingfisherProcessResource,
+        ResultsDatabaseIOManager,
+        ResultsDatabaseResource,
+    )
 
+    results = ResultsDatabaseResource(url=results_url)
     return {
         "kingfisher_process": KingfisherProcessResource(url=kfp_url),
-        "results": ResultsDatabaseResource(url=results_url),
+        "results": results,
+        "io_manager": ResultsDatabaseIOManager(results=results),
     }
 
 

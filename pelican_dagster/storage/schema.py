@@ -206,6 +206,18 @@ exchange_rates = sa.Table(
     *_timestamps(),
 )
 
+#: Values passed between the steps of Dagster runs (``resources.io_manager``), pickled: small only.
+step_output = sa.Table(
+    "step_output",
+    metadata,
+    sa.Column("run_id", sa.Text, primary_key=True),
+    sa.Column("step_key", sa.Text, primary_key=True),
+    sa.Column("output_name", sa.Text, primary_key=True),
+    sa.Column("value", sa.LargeBinary, nullable=False),
+    sa.Column("created", sa.DateTime, nullable=False, server_default=sa.func.now()),
+    sa.Index("step_output_created_idx", "created"),
+)
+
 #: Pelican's dataset phases and states (pipeline.md §5.1).
 PHASES = ("CONTRACTING_PROCESS", "DATASET", "TIME_VARIANCE", "CHECKED", "DELETED")
 STATES = ("IN_PROGRESS", "OK")
