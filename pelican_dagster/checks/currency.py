@@ -441,15 +441,3 @@ def _rates_object(rates: Any, where: str) -> dict[str, float]:
     if type(rates) is not dict:
         raise ValueError(f"{where}: rates must be an object of currency code → rate")
     return {_parse_code(code, where): _parse_rate(value, f"{where}, {code}") for code, value in rates.items()}
-
-
-def amount_in_usd_if(
-    amount: Any, currency: Any, convert_needed: bool, day: _dt.date | _dt.datetime | None, rates: Any
-) -> float | None:
-    """The amount as a number (§0.1), converted to USD only when ``convert_needed`` (the value checks
-    compare amounts as they are when every currency involved is the same, even an unknown one, §0.6);
-    None when it is not numeric or cannot be converted."""
-    number = as_number(amount)
-    if number is None or not convert_needed:
-        return number
-    return convert(number, currency, day or None, rates)

@@ -11,24 +11,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from pelican_dagster.checks.compiled_release.consistent.value_sums import (
+    amount_in_usd_if,
+    conversion_needed,
+    value_of,
+)
 from pelican_dagster.checks.compiled_release.occurrences import ItemPaths, trie_of
 from pelican_dagster.checks.compiled_release.result import multiple, not_applicable
 from pelican_dagster.checks.context import CheckContext
-from pelican_dagster.checks.currency import amount_in_usd_if
 from pelican_dagster.checks.primitives import parse_datetime, values_at_path
 
 NAME = "consistent.contracts_implementation_transactions_value"
 NA_REASON = "no numeric, convertable amounts"
 
 _TRANSACTIONS = ("implementation", "transactions")
-
-
-def _value(node: Any) -> tuple[Any, Any]:
-    """``(value.currency, value.amount)`` of a contract or transaction, None where unset."""
-    value = node.get("value") if type(node) is dict else None
-    if type(value) is not dict:
-        return None, None
-    return value.get("currency"), value.get("amount")
 
 
 #: The paths this check reads.
@@ -56,12 +52,12 @@ def check(item: dict[str, Any], ctx: CheckContext, paths: ItemPaths | None = Non
         transactions = values_at_path(contract, _TRANSACTIONS)
         if not transactions:
             continue
-        currency, amount = _value(contract)
-        values = [_value(t) for _, t in transactions]
+        currency, amount = value_of(contract)
+        values = [value_of(t) for _, t in transactions]
         currencies = [currency, *(c for c, _ in values)]
-        if any(c is None or type(c) is dict or type(c) is list for c in currencies):
+        convert_needed = conversion_needed(currencies)
+        if convert_needed is None:
             continue
-        convert_needed = len(set(currencies)) > 1
         if convert_needed:
             if rates is None:
                 continue

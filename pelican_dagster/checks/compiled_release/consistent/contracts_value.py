@@ -12,21 +12,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from pelican_dagster.checks.compiled_release.consistent.value_sums import (
+    amount_in_usd_if,
+    conversion_needed,
+    value_of,
+)
 from pelican_dagster.checks.compiled_release.result import multiple, not_applicable
 from pelican_dagster.checks.context import CheckContext
-from pelican_dagster.checks.currency import amount_in_usd_if
 from pelican_dagster.checks.primitives import as_text, parse_datetime
 
 NAME = "consistent.contracts_value"
 NA_REASON = "no award-contracts pairs have numeric, non-zero, same-sign, convertable amounts"
-
-
-def _value(node: dict[str, Any]) -> tuple[Any, Any]:
-    """``(value.currency, value.amount)`` of an award or contract, None where unset."""
-    value = node.get("value")
-    if type(value) is not dict:
-        return None, None
-    return value.get("currency"), value.get("amount")
 
 
 def check(item: dict[str, Any], ctx: CheckContext) -> dict[str, Any]:
@@ -62,12 +58,12 @@ def check(item: dict[str, Any], ctx: CheckContext) -> dict[str, Any]:
         matches = by_award.get(award_id)
         if not matches:
             continue
-        currency, amount = _value(award)
-        values = [_value(c) for c in matches]
+        currency, amount = value_of(award)
+        values = [value_of(c) for c in matches]
         currencies = [currency, *(c for c, _ in values)]
-        if any(c is None or type(c) is dict or type(c) is list for c in currencies):
+        convert_needed = conversion_needed(currencies)
+        if convert_needed is None:
             continue
-        convert_needed = len(set(currencies)) > 1
         if convert_needed:
             if rates is None:
                 continue
