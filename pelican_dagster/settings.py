@@ -96,11 +96,12 @@ def _check_context(results_url: str | None) -> CheckContext:
     # process (a report step may never run a field check itself).
     codelists.document_type_sections(), codelists.media_types(), codelists.languages()
     rates = load_default_rates()
+    moment = now()  # once: the context and its recorded configuration must name the same instant
     imported = imported_rates(results_url) if results_url else {}
     if imported:
         rates = rates.merge(imported)
     return CheckContext(
-        now=now(),
+        now=moment,
         ocid_prefixes=ocid_prefixes,
         org_id_codes=org_id_codes,
         rates=rates,
@@ -111,6 +112,6 @@ def _check_context(results_url: str | None) -> CheckContext:
         sources={
             "codelists": codelists.codelist_versions(),
             "exchange_rates": rates.source,
-            "now": now().isoformat(),
+            "now": moment.isoformat(),
         },
     )
