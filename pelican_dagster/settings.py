@@ -23,6 +23,7 @@ MAX_SIZE = "PELICAN_MAX_SIZE"
 MAX_ITEMS = "PELICAN_MAX_ITEMS"
 EXTENSION_TIMEOUT = "PELICAN_EXTENSION_TIMEOUT"
 CHUNK_SIZE = "PELICAN_CHUNK_SIZE"
+FRONTEND_TABLES = "PELICAN_FRONTEND_TABLES"
 
 _TRUE = {"1", "true", "yes", "on"}
 
@@ -66,6 +67,12 @@ def max_size() -> int | None:
 def max_items() -> int | None:
     """``PELICAN_MAX_ITEMS``: the default item cap of datasets the sensor registers (none)."""
     return env_int(MAX_ITEMS, None)
+
+
+def frontend_tables() -> bool:
+    """``PELICAN_FRONTEND_TABLES``: write ``field_level_check``/``resource_level_check`` for the Pelican
+    frontend's failures downloads (on; ``0`` turns them off where no frontend reads them)."""
+    return env_flag(FRONTEND_TABLES, default=True)
 
 
 def extension_timeout() -> float:

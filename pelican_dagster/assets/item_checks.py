@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from pelican_dagster import item_pass, settings
 from pelican_dagster.assets.metadata import pass_rates
 from pelican_dagster.assets.partition import partition_dataset
+from pelican_dagster.frontend import tables as frontend
 from pelican_dagster.partitions import datasets
 from pelican_dagster.reporting.summary import TOTAL_KEYS
 from pelican_dagster.resources import ResultsDatabaseResource
@@ -116,6 +117,9 @@ def run_chunk(engine: Engine, chunk: dict[str, Any], label: str = "") -> dict[st
             "item_check",
             ("item_id", "dataset_id", "field", "resource", "facts"),
             ((item_id, dataset_id, f, r, x) for item_id, f, r, x in result.rows),
+        )
+        frontend.replace_rows(
+            conn, dataset_id, first, last, result.rows if settings.frontend_tables() else None
         )
         conn.execute(
             sa.insert(s.item_check_chunk).values(

@@ -76,9 +76,7 @@ def register_dataset(
             ancestor_id=ancestor_id,
             options=options or {},
         )
-        .on_conflict_do_nothing(
-            index_elements=["collection_id"], index_where=s.dataset.c.collection_id.isnot(None)
-        )
+        .on_conflict_do_nothing(index_elements=["collection_id"], index_where=sa.text(s.COLLECTION_KEY_WHERE))
         .returning(s.dataset.c.id)
     )
     return conn.execute(stmt).scalar()

@@ -15,6 +15,10 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 metadata = sa.MetaData()
 
+#: The predicate of the unique index ``dataset_collection_id_key`` (``register_dataset``'s ON CONFLICT
+#: names it too): datasets registered for the Pelican frontend are outside it.
+COLLECTION_KEY_WHERE = "collection_id IS NOT NULL AND (options->>'registered_by') IS DISTINCT FROM 'frontend'"
+
 
 def _timestamps() -> list[sa.Column]:
     return [
@@ -44,12 +48,13 @@ dataset = sa.Table(
     # {"max_items": int | null, "max_size": int | null}
     sa.Column("options", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
     *_timestamps(),
-    # One dataset per collection (the sensor's ON CONFLICT target); filtered datasets have no collection.
+    # One automatic dataset per collection (the sensor's ON CONFLICT target); filtered datasets have no
+    # collection, and datasets the Pelican frontend asks for may repeat one (migration 0006).
     sa.Index(
         "dataset_collection_id_key",
         "collection_id",
         unique=True,
-        postgresql_where=sa.text("collection_id IS NOT NULL"),
+        postgresql_where=sa.text(COLLECTION_KEY_WHERE),
     ),
     sa.Index("dataset_source_id_idx", "source_id", "collection_id"),
 )
@@ -196,6 +201,31 @@ resource_level_check_examples = sa.Table(
         "dataset_id", "check_name", name="resource_level_check_examples_dataset_id_check_name_key"
     ),
 )
+
+
+def _frontend_table(name: str) -> sa.Table:
+    # Pelican's relation, queried by the Pelican frontend's failures downloads; rows hold only
+    # ``meta.ocid`` and the failing outcomes (``pelican_dagster.frontend.tables``).
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column("id", sa.BigInteger, primary_key=True),
+        sa.Column(
+            "data_item_id",
+            sa.BigInteger,
+            sa.ForeignKey("data_item.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        _dataset_fk(),
+        sa.Column("result", JSONB, nullable=False),
+        *_timestamps(),
+        sa.Index(f"{name}_dataset_id_idx", "dataset_id"),
+        sa.Index(f"{name}_data_item_id_idx", "data_item_id"),
+    )
+
+
+field_level_check = _frontend_table("field_level_check")
+resource_level_check = _frontend_table("resource_level_check")
 
 exchange_rates = sa.Table(
     "exchange_rates",

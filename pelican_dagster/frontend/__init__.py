@@ -1,0 +1,2 @@
+"""Pelican frontend compatibility: the relations its failures downloads query (``tables``), its filter
+semantics (``filters``), and the RabbitMQ messages it publishes (``messages``, ``broker``, ``sensor``)."""
