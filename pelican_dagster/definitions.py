@@ -13,12 +13,14 @@ import dagster as dg
 
 from pelican_dagster.assets import PIPELINE_ASSETS
 from pelican_dagster.dataset_jobs import DATASET_JOBS
+from pelican_dagster.frontend.sensor import frontend_messages, pelican_frontend_messages
 from pelican_dagster.jobs import pelican_job
 from pelican_dagster.resources import (
     KingfisherProcessResource,
     ResultsDatabaseIOManager,
     ResultsDatabaseResource,
 )
+from pelican_dagster.resources.rabbitmq import DEFAULT_EXCHANGE, RabbitMQResource
 from pelican_dagster.sensors import kingfisher_process_collections, pending_datasets
 
 KINGFISHER_PROCESS_URL = "PELICAN_KINGFISHER_PROCESS_URL"
@@ -38,14 +40,18 @@ def resources() -> dict[str, dg.ConfigurableResource | dg.ConfigurableIOManager]
         "results": results,
         # Step outputs (id ranges, counts) in the results database: any executor, any machine.
         "io_manager": ResultsDatabaseIOManager(results=results),
+        # Pelican backend's own variables, so that a deployment's environment carries over.
+        "rabbitmq": RabbitMQResource(
+            url=_url("RABBIT_URL"), exchange_name=os.environ.get("RABBIT_EXCHANGE_NAME") or DEFAULT_EXCHANGE
+        ),
     }
 
 
 defs = dg.Definitions(
-    assets=PIPELINE_ASSETS,
+    assets=[*PIPELINE_ASSETS, frontend_messages],
     asset_checks=[],
     jobs=[pelican_job, *DATASET_JOBS],
-    sensors=[kingfisher_process_collections, pending_datasets],
+    sensors=[kingfisher_process_collections, pending_datasets, pelican_frontend_messages],
     resources=resources(),
 )
 

@@ -126,14 +126,16 @@ PENDING_GRACE = dt.timedelta(minutes=2)
 
 
 def pending_dataset_rows(conn: sa.Connection, partitions: set[str]) -> list[tuple[int, str]]:
-    """``(id, name)`` of the datasets with a partition that were never run (no progress row), in id order,
+    """``(id, name)`` of the datasets with a partition that were never run (no progress row, or only the
+    registration's, ``results.mark_registered``), in id order,
     leaving out collection datasets registered less than ``PENDING_GRACE`` ago."""
     t, p = s.dataset, s.progress_monitor_dataset
     filtered = sa.exists().where(s.dataset_filter.c.dataset_id_filtered == t.c.id)
     rows = conn.execute(
         sa.select(t.c.id, t.c.name)
         .where(
-            ~sa.exists().where(p.c.dataset_id == t.c.id),
+            # No progress, or only the row written at registration (size NULL until extraction).
+            ~sa.exists().where(p.c.dataset_id == t.c.id, p.c.size.isnot(None)),
             sa.or_(filtered, t.c.created < sa.func.now() - PENDING_GRACE),
         )
         .order_by(t.c.id)

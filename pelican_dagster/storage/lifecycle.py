@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from pelican_dagster.filters import FilterError, FilterSpec, inherited_meta
+from pelican_dagster.frontend import filters as frontend_filters
 from pelican_dagster.storage import schema as s
 from pelican_dagster.storage.db import copy_rows
 from pelican_dagster.storage.results import Dataset, dataset_by_id, set_phase
@@ -41,12 +42,19 @@ class FilterLineage:
     message: dict[str, Any]
 
 
-def create_filtered_dataset(conn: Connection, original: Dataset, spec: FilterSpec, name: str | None) -> int:
+def create_filtered_dataset(
+    conn: Connection,
+    original: Dataset,
+    spec: FilterSpec,
+    name: str | None,
+    options: dict[str, Any] | None = None,
+) -> int:
     """Insert the filtered dataset's row and its lineage; returns the new dataset id.
 
     The row has no collection and no ancestor; its metadata is the original's minus what the pipeline
-    recomputes (``inherited_meta``). ``name`` defaults to ``<original name>_filtered_<new id>``. The
-    caller's transaction holds both inserts, so a failure leaves nothing behind.
+    recomputes (``inherited_meta``). ``name`` defaults to ``<original name>_filtered_<new id>``;
+    ``options`` are added to the row's options (e.g. the frontend's filter semantics). The caller's
+    transaction holds both inserts, so a failure leaves nothing behind.
     """
     message = spec.to_message()
     # A unique placeholder until the id is known (the name column is unique and NOT NULL).
@@ -61,7 +69,7 @@ def create_filtered_dataset(conn: Connection, original: Dataset, spec: FilterSpe
             ancestor_id=None,
             collection_id=None,
             source_id=original.source_id,
-            options={"max_items": spec.max_items, "registered_by": REGISTERED_BY},
+            options={"max_items": spec.max_items, "registered_by": REGISTERED_BY, **(options or {})},
         )
         .returning(s.dataset.c.id)
     ).scalar_one()
@@ -181,7 +189,9 @@ def copy_filtered_items(engine: Engine, original_id: int, new_id: int, spec: Fil
     return FilterCopyResult(items=items, scanned=scanned, seconds=time.perf_counter() - start)
 
 
-def extract_filtered(engine: Engine, dataset: Dataset) -> tuple[FilterLineage, FilterCopyResult]:
+def extract_filtered(
+    engine: Engine, dataset: Dataset
+) -> tuple[FilterLineage, FilterCopyResult | frontend_filters.FrontendCopyResult]:
     """Extraction of a filtered dataset (Pelican's ``extract.dataset_filter``): copy the matching items
     of its original and record the phase (CONTRACTING_PROCESS, then OK with the size, even when 0)."""
     with engine.connect() as conn:
@@ -191,6 +201,8 @@ def extract_filtered(engine: Engine, dataset: Dataset) -> tuple[FilterLineage, F
         raise LifecycleError(f"dataset {dataset.name!r} was not filtered from another dataset")
     if original is None:
         raise LifecycleError(f"the original of dataset {dataset.name!r} no longer exists")
+    if dataset.options.get("filter_semantics") == frontend_filters.SEMANTICS:
+        return found, _extract_frontend_filtered(engine, dataset, original, found)
     try:
         spec = FilterSpec.parse(found.message)
     except FilterError as e:
@@ -201,6 +213,22 @@ def extract_filtered(engine: Engine, dataset: Dataset) -> tuple[FilterLineage, F
     with engine.begin() as conn:
         set_phase(conn, dataset.id, "CONTRACTING_PROCESS", "OK", result.items)
     return found, result
+
+
+def _extract_frontend_filtered(
+    engine: Engine, dataset: Dataset, original: Dataset, found: FilterLineage
+) -> frontend_filters.FrontendCopyResult:
+    # A dataset the Pelican frontend asked for: its conditions are the frontend's SQL.
+    try:
+        spec = frontend_filters.FrontendFilter.parse(found.message, dataset.options.get("max_items"))
+    except FilterError as e:
+        raise LifecycleError(f"the filter of dataset {dataset.name!r} is invalid: {e}") from e
+    with engine.begin() as conn:
+        set_phase(conn, dataset.id, "CONTRACTING_PROCESS", "IN_PROGRESS", 0)
+    result = frontend_filters.copy_frontend_filtered_items(engine, original.id, dataset.id, spec)
+    with engine.begin() as conn:
+        set_phase(conn, dataset.id, "CONTRACTING_PROCESS", "OK", result.items)
+    return result
 
 
 #: The tables holding a dataset's rows, in deletion order (children before parents).

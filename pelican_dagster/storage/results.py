@@ -113,6 +113,16 @@ def set_phase(conn: Connection, dataset_id: int, phase: str, state: str, size: i
     conn.execute(stmt.on_conflict_do_update(index_elements=["dataset_id"], set_=update))
 
 
+def mark_registered(conn: Connection, dataset_id: int) -> None:
+    """Give a registered dataset that never ran a progress row (CONTRACTING_PROCESS, IN_PROGRESS, size
+    NULL), so that the Pelican frontend shows it in progress, not with a null phase. Extraction sets the
+    size; a NULL size therefore means "waiting for its first run" (``sensors.pending_datasets``)."""
+    stmt = insert(s.progress_monitor_dataset).values(
+        dataset_id=dataset_id, phase="CONTRACTING_PROCESS", state="IN_PROGRESS", size=None
+    )
+    conn.execute(stmt.on_conflict_do_nothing(index_elements=["dataset_id"]))
+
+
 def get_progress(conn: Connection, dataset_id: int) -> dict[str, Any] | None:
     """``{"phase", "state", "size"}`` of the dataset, or None before extraction."""
     t = s.progress_monitor_dataset
