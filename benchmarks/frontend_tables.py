@@ -78,7 +78,8 @@ def main() -> None:
             for label, sql, params in (
                 (
                     "field level failures (tender.id, coverage)",
-                    "SELECT result->'meta'->>'ocid' FROM field_level_check WHERE dataset_id = %(d)s AND EXISTS ("
+                    "SELECT result->'meta'->>'ocid' FROM field_level_check WHERE dataset_id = %(d)s"
+                    " AND EXISTS ("
                     " SELECT 1 FROM jsonb_array_elements(result->'checks'->%(p)s) AS o"
                     " WHERE (o->%(t)s->>'overall_result')::boolean IS FALSE) ORDER BY 1",
                     {"d": dataset_id, "p": "tender.id", "t": "coverage"},
