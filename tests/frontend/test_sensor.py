@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
 import dagster as dg
 import pika
@@ -22,10 +25,11 @@ from pelican_dagster.resources.rabbitmq import RabbitMQResource
 from pelican_dagster.sensors import kingfisher_process_collections
 from pelican_dagster.storage import schema as s
 from pelican_dagster.storage.results import dataset_by_name, get_progress
-from tests.conftest import DATA
+from tests.conftest import DATA, REPO
 
 BROKER = os.environ.get("RABBIT_URL") or "amqp://guest:guest@127.0.0.1:5672/%2F"
 GACM = DATA / "mexico-gacm.jsonl.gz"
+DAGSTER = str(Path(sys.executable).parent / "dagster")
 
 # The frontend's preview statement (pelican-frontend CountDatasetFilterItems), built the same way.
 _PREVIEW = {
@@ -221,3 +225,25 @@ def test_off_without_rabbit_url(instance, resources):
     no_broker = {**resources, "rabbitmq": RabbitMQResource()}
     with dg.build_sensor_context(instance=instance, resources=no_broker) as context:
         assert isinstance(pelican_frontend_messages(context), dg.SkipReason)
+
+
+@pytest.mark.broker
+@pytest.mark.slow
+def test_dagster_sensor_preview_registers_waiting_messages(db_env, kfp_engine, results_engine, rabbitmq):
+    loaded = load_file(kfp_engine, DATA / "paraguay.jsonl.gz", source_id="paraguay")
+    publish(rabbitmq, m.CREATE, {"name": "previewed", "collection_id": loaded.collection_id})
+    env = {**os.environ, **db_env, "RABBIT_URL": BROKER, "RABBIT_EXCHANGE_NAME": rabbitmq.exchange_name}
+    completed = subprocess.run(
+        [DAGSTER, "sensor", "preview", "pelican_frontend_messages", "-m", "pelican_dagster.definitions"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert completed.returncode == 0, (completed.stdout + completed.stderr)[-3000:]
+    with results_engine.connect() as conn:
+        dataset = dataset_by_name(conn, "previewed")
+        assert get_progress(conn, dataset.id)["phase"] == "CONTRACTING_PROCESS"
+    assert dg.DagsterInstance.get().has_dynamic_partition(datasets.name, "previewed")
+    assert waiting(rabbitmq) == 0
