@@ -90,7 +90,9 @@ def create_filtered(
                 raise dg.Failure(description=f"no dataset named {config.original!r}")
             progress = get_progress(conn, original.id)
             if progress is None or progress["phase"] != "CHECKED":
-                phase = f"{progress['phase']}/{progress['state']}" if progress else "never run"
+                # A NULL size is the registration's row (results.mark_registered): never run.
+                ran = progress is not None and progress["size"] is not None
+                phase = f"{progress['phase']}/{progress['state']}" if ran else "never run"
                 raise dg.Failure(
                     description=f"dataset {config.original!r} is not checked yet ({phase}): "
                     "only a checked dataset can be filtered"

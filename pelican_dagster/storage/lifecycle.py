@@ -21,7 +21,7 @@ from pelican_dagster.filters import FilterError, FilterSpec, inherited_meta
 from pelican_dagster.frontend import filters as frontend_filters
 from pelican_dagster.storage import schema as s
 from pelican_dagster.storage.db import copy_rows
-from pelican_dagster.storage.results import Dataset, dataset_by_id, set_phase
+from pelican_dagster.storage.results import Dataset, dataset_by_id, mark_registered, set_phase
 
 #: Rows fetched per round trip when streaming the original's items.
 _FETCH_ROWS = 500
@@ -84,6 +84,7 @@ def create_filtered_dataset(
             dataset_id_original=original.id, dataset_id_filtered=new_id, filter_message=message
         )
     )
+    mark_registered(conn, new_id)  # in progress for the Pelican frontend until its run starts
     return int(new_id)
 
 

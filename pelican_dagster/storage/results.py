@@ -65,8 +65,9 @@ def register_dataset(
     ancestor_id: int | None = None,
     options: dict[str, Any] | None = None,
 ) -> int | None:
-    """Insert a dataset row; returns its id, or None when a dataset for ``collection_id`` exists already
-    (ON CONFLICT DO NOTHING on the partial unique index, so concurrent callers register it once)."""
+    """Insert a dataset row and its registration progress row (:func:`mark_registered`); returns its
+    id, or None when a dataset for ``collection_id`` exists already (ON CONFLICT DO NOTHING on the
+    partial unique index, so concurrent callers register it once)."""
     stmt = (
         insert(s.dataset)
         .values(
@@ -79,7 +80,10 @@ def register_dataset(
         .on_conflict_do_nothing(index_elements=["collection_id"], index_where=sa.text(s.COLLECTION_KEY_WHERE))
         .returning(s.dataset.c.id)
     )
-    return conn.execute(stmt).scalar()
+    dataset_id = conn.execute(stmt).scalar()
+    if dataset_id is not None:
+        mark_registered(conn, dataset_id)
+    return dataset_id
 
 
 def previous_dataset_id(conn: Connection, source_id: str, collection_id: int) -> int | None:
