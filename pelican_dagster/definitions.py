@@ -12,6 +12,7 @@ import os
 import dagster as dg
 
 from pelican_dagster.assets import PIPELINE_ASSETS
+from pelican_dagster.assets.codelists import codelists, codelists_daily, codelists_job
 from pelican_dagster.dataset_jobs import DATASET_JOBS
 from pelican_dagster.jobs import pelican_job
 from pelican_dagster.resources import (
@@ -42,9 +43,10 @@ def resources() -> dict[str, dg.ConfigurableResource | dg.ConfigurableIOManager]
 
 
 defs = dg.Definitions(
-    assets=PIPELINE_ASSETS,
+    assets=[*PIPELINE_ASSETS, codelists],
     asset_checks=[],
-    jobs=[pelican_job, *DATASET_JOBS],
+    jobs=[pelican_job, *DATASET_JOBS, codelists_job],
+    schedules=[codelists_daily],
     sensors=[kingfisher_process_collections, pending_datasets],
     resources=resources(),
 )
