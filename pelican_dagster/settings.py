@@ -102,6 +102,35 @@ def check_context(engine: Engine | None = None) -> CheckContext:
     return _check_context(None if engine is None else engine.url.render_as_string(hide_password=False))
 
 
+def recorded_check_context(engine: Engine, meta: dict | None) -> CheckContext:
+    """This process's check context, with the registers a dataset was checked with (the hashes its
+    metadata records) when they can be loaded again, so that rebuilding its results (export) agrees
+    with the check run even after the registers were refreshed."""
+    import dataclasses
+
+    import sqlalchemy as sa
+
+    from pelican_dagster.storage.codelists import load_pinned
+
+    ctx = check_context(engine)
+    configuration = ((meta or {}).get("pelican_dagster") or {}).get("configuration") or {}
+    recorded = configuration.get("codelists") or {}
+    hashes = {n: v["sha256"] for n, v in recorded.items() if isinstance(v, dict) and v.get("sha256")}
+    if not hashes:
+        return ctx
+    try:
+        lists = load_pinned(engine, hashes, codelist_files())
+    except (LookupError, OSError, ValueError, sa.exc.SQLAlchemyError):
+        return ctx  # recorded by an older version, or a file since changed: the current lists serve
+    return dataclasses.replace(
+        ctx,
+        ocid_prefixes=lists.ocid_prefixes,
+        org_id_codes=lists.org_id_codes,
+        ocid_register_complete=lists.ocid_register_complete,
+        sources={**ctx.sources, "codelists": lists.provenance()},
+    )
+
+
 @functools.cache
 def _check_context(results_url: str | None) -> CheckContext:
     from pelican_dagster.checks.currency import load_default_rates

@@ -13,10 +13,11 @@ import sqlalchemy as sa
 from pelican_dagster import settings
 from pelican_dagster.assets import PIPELINE_ASSETS
 from pelican_dagster.assets.codelists import codelists, codelists_daily
+from pelican_dagster.export import export_dataset
 from pelican_dagster.loader import load_file
 from pelican_dagster.partitions import datasets
 from pelican_dagster.storage import schema as s
-from pelican_dagster.storage.codelists import load_current
+from pelican_dagster.storage.codelists import load_current, store_version
 from pelican_dagster.storage.results import register_dataset
 from tests.register_server import FULL_REGISTER, ORG_ID, register_server
 
@@ -148,3 +149,20 @@ def test_with_the_full_register_the_dataset_records_its_version(
     assert version.provenance()["source"] == server.url("/ocid.csv")
     assert report_metadata["codelists"].value["ocid_prefixes"]["sha256"] == version.sha256
     assert "warnings" not in report_metadata
+
+    # The register changes afterwards (ocds-a2ef3d withdrawn): the export rebuilds the items' results
+    # with the version the dataset was checked with.
+    with results_engine.begin() as conn:
+        store_version(conn, "ocid_prefixes", b"OCID\nocds-qqqqqq\n", "import", "/elsewhere.csv")
+    settings._check_context.cache_clear()
+    export_dataset(results_engine, "prefixes", tmp_path / "out")
+    with gzip.open(tmp_path / "out" / "items.jsonl.gz") as f:
+        items = [orjson.loads(line) for line in f]
+    outcomes = {item["ocid"]: _ocid_outcome(item["field_level"]) for item in items}
+    assert outcomes == {"ocds-a2ef3d-1": True, "ocds-qqqqqq-2": False, "OCDS-bad-3": False}
+
+
+def _ocid_outcome(field_level):
+    (entry,) = field_level["checks"]["ocid"]
+    (check,) = [c for c in entry["quality"]["check_results"] if c["name"] == "ocid_prefix_check"]
+    return check["result"]
