@@ -395,13 +395,18 @@ def cmd_codelists_import(args: argparse.Namespace) -> int:
 
 def cmd_codelists_status(args: argparse.Namespace) -> int:
     """Print, per codelist, the version check runs use now and where it came from."""
+    from pelican_dagster.checks.codelists import REGISTERS
+
     dbs = Databases.from_env()
     dbs.results()  # migrated, so that a first status does not report a missing table as the snapshot
     lists = settings.load_codelists(dbs.results_url)
     for name, version in lists.versions.items():
         when = version.fetched_at.isoformat(timespec="seconds") if version.fetched_at else "-"
         label = {"download": "fetched", "import": "imported"}.get(version.origin, version.origin)
-        flag = "  (only the shipped snapshot)" if version.snapshot_only else ""
+        if name not in REGISTERS:
+            flag = "  (OCDS codelist, bundled as in Pelican)"
+        else:
+            flag = "  (only the shipped snapshot)" if version.snapshot_only else ""
         print(f"{name}: {version.entries} entries, {label} {when}, sha256 {version.sha256}{flag}")
         print(f"  source: {version.source}")
     if not lists.ocid_register_complete:

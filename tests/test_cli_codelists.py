@@ -32,6 +32,8 @@ def test_status_before_anything_is_stored_names_the_snapshot(db_env):
     assert lines[0].startswith("ocid_prefixes: 12 entries, snapshot -, sha256 ")
     assert lines[0].endswith("(only the shipped snapshot)")
     assert "pelican_dagster/data/codelists/ocid_prefixes.csv" in lines[1]
+    (document_type,) = [line for line in lines if line.startswith("documentType:")]
+    assert document_type.endswith("(OCDS codelist, bundled as in Pelican)")
     assert "well-formed prefixes missing from it pass unverified" in result.stdout
 
 
