@@ -1,7 +1,8 @@
 """``pelican-dagster``: load files into Kingfisher Process tables, check them through Dagster, export.
 
-Commands: ``load``, ``check``, ``export``, ``report``, ``rates import``, ``demo``, ``ui``, ``stop``. With
-no database URL set, everything uses the embedded PostgreSQL server under ``PELICAN_HOME`` (README).
+Commands: ``load``, ``check``, ``export``, ``report``, ``rates import``, ``codelists import|status``,
+``demo``, ``ui``, ``stop``. With no database URL set, everything uses the embedded PostgreSQL server
+under ``PELICAN_HOME`` (README).
 """
 
 from __future__ import annotations
@@ -369,6 +370,53 @@ def cmd_rates_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_codelists_import(args: argparse.Namespace) -> int:
+    """Store a register file (e.g. the registry's CSV export) as the version in use."""
+    from pelican_dagster.checks.codelists import REGISTERS
+    from pelican_dagster.storage.codelists import store_version
+
+    if args.name not in REGISTERS:
+        print(f"unknown register {args.name!r}: one of {', '.join(REGISTERS)}", file=sys.stderr)
+        return 2
+    try:
+        data = Path(args.file).read_bytes()
+        with Databases.from_env().results().begin() as conn:
+            version, changed = store_version(conn, args.name, data, "import", str(Path(args.file).resolve()))
+    except (OSError, ValueError) as e:
+        print(f"cannot import {args.file} as {args.name}: {e}", file=sys.stderr)
+        return 2
+    news = "now in use" if changed else "unchanged (same content as the version in use)"
+    print(f"imported {version.entries} {args.name} entries, sha256 {version.sha256}: {news}")
+    configured = settings.codelist_files()[args.name]
+    if configured:
+        print(f"note: {configured} (configured by environment) still wins over it", file=sys.stderr)
+    return 0
+
+
+def cmd_codelists_status(args: argparse.Namespace) -> int:
+    """Print, per codelist, the version check runs use now and where it came from."""
+    from pelican_dagster.checks.codelists import REGISTERS
+
+    dbs = Databases.from_env()
+    dbs.results()  # migrated, so that a first status does not report a missing table as the snapshot
+    lists = settings.load_codelists(dbs.results_url)
+    for name, version in lists.versions.items():
+        when = version.fetched_at.isoformat(timespec="seconds") if version.fetched_at else "-"
+        label = {"download": "fetched", "import": "imported"}.get(version.origin, version.origin)
+        if name not in REGISTERS:
+            flag = "  (OCDS codelist, bundled as in Pelican)"
+        else:
+            flag = "  (only the shipped snapshot)" if version.snapshot_only else ""
+        print(f"{name}: {version.entries} entries, {label} {when}, sha256 {version.sha256}{flag}")
+        print(f"  source: {version.source}")
+    if not lists.ocid_register_complete:
+        print(
+            "ocid_prefix_check: the OCID-prefix register is only the shipped snapshot; well-formed prefixes "
+            "missing from it pass unverified (run the codelists asset or 'codelists import')"
+        )
+    return 0
+
+
 def cmd_ui(args: argparse.Namespace) -> int:
     """Start ``dagster dev`` on the same instance and databases as the CLI."""
     Databases.from_env()
@@ -444,6 +492,19 @@ def parser() -> argparse.ArgumentParser:
     )
     rates_import.add_argument("file")
     rates_import.set_defaults(func=cmd_rates_import)
+
+    codelists = sub.add_parser("codelists", help="the registers the checks read (OCID prefixes, org-id)")
+    codelists_sub = codelists.add_subparsers(dest="codelists_command", required=True)
+    codelists_import = codelists_sub.add_parser(
+        "import", help="store a register file (CSV: column OCID or code) as the version in use"
+    )
+    codelists_import.add_argument("name", help="ocid_prefixes or org-id")
+    codelists_import.add_argument("file")
+    codelists_import.set_defaults(func=cmd_codelists_import)
+    codelists_status = codelists_sub.add_parser(
+        "status", help="each list's source, fetch time, hash, entries"
+    )
+    codelists_status.set_defaults(func=cmd_codelists_status)
 
     filter_ = sub.add_parser("filter", help="create, check and export a filtered dataset of a checked one")
     filter_.add_argument("original", help="the checked dataset's name (partition key)")

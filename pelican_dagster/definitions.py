@@ -12,6 +12,7 @@ import os
 import dagster as dg
 
 from pelican_dagster.assets import PIPELINE_ASSETS
+from pelican_dagster.assets.codelists import codelists, codelists_daily, codelists_job
 from pelican_dagster.dataset_jobs import DATASET_JOBS
 from pelican_dagster.frontend.sensor import frontend_messages, pelican_frontend_messages
 from pelican_dagster.jobs import pelican_job
@@ -48,9 +49,10 @@ def resources() -> dict[str, dg.ConfigurableResource | dg.ConfigurableIOManager]
 
 
 defs = dg.Definitions(
-    assets=[*PIPELINE_ASSETS, frontend_messages],
+    assets=[*PIPELINE_ASSETS, codelists, frontend_messages],
     asset_checks=[],
-    jobs=[pelican_job, *DATASET_JOBS],
+    jobs=[pelican_job, *DATASET_JOBS, codelists_job],
+    schedules=[codelists_daily],
     sensors=[kingfisher_process_collections, pending_datasets, pelican_frontend_messages],
     resources=resources(),
 )

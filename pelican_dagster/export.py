@@ -88,12 +88,9 @@ def export_dataset(
     ``lines`` maps Kingfisher Process ``data.id`` to the input file's line (the loader's mapping); items
     whose id is not in it get ``line`` null. Items are written in id order, which is Kingfisher Process
     order and so the file's line order for a loaded file. ``items=False`` leaves out ``items.jsonl.gz``.
-    ``item_results`` defaults to Pelican's shapes rebuilt with this process's check configuration.
+    ``item_results`` defaults to Pelican's shapes rebuilt with this process's check configuration and
+    the registers the dataset was checked with.
     """
-    if item_results is None:
-        from pelican_dagster import settings
-
-        item_results = pelican_item_results(settings.check_context(engine))
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     with engine.connect() as conn:
@@ -101,6 +98,11 @@ def export_dataset(
         if dataset is None:
             raise LookupError(f"no dataset named {name!r}")
         progress = get_progress(conn, dataset.id) or {"phase": None, "state": None, "size": 0}
+    if item_results is None:
+        from pelican_dagster import settings
+
+        # The registers the dataset was checked with, not whatever is current now.
+        item_results = pelican_item_results(settings.recorded_check_context(engine, dataset.meta))
     params = {"id": dataset.id}
     counts: dict[str, int] = {}
     lines = lines or {}

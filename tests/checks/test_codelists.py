@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import time
+
+import pytest
 
 from pelican_dagster.checks import codelists
 from tests.conformance.compare import CODELISTS
@@ -49,25 +50,53 @@ def test_versions_record_loaded_files():
     assert "language.csv" in versions
 
 
-def test_refresh_falls_back_to_the_shipped_copy_fast():
-    start = time.monotonic()
-    # Port 9 on localhost: nothing listens, the connection is refused at once.
-    codes = codelists.refresh_remote("org-id", "http://127.0.0.1:9/download.csv", timeout=2)
-    prefixes = codelists.refresh_remote("ocid_prefixes", "http://unreachable.invalid/x.csv", timeout=2)
-    assert time.monotonic() - start < 5
-    assert set(codes) == codelists.load_org_id_codes()
-    assert prefixes == codelists.load_ocid_prefixes()
+@pytest.mark.parametrize(
+    ("name", "data", "codes"),
+    [
+        ("ocid_prefixes", b"OCID,Publisher\nocds-aaaaaa,A\n,empty\nocds-bbbbbb,B\nocds-aaaaaa,again\n", 2),
+        ("org-id", "\ufeffcode,name\nXX-ONE,One\n".encode(), 1),
+        ("mediaType", b"Code,Title\napplication/pdf,PDF\n", 1),
+    ],
+)
+def test_parse_codes_reads_the_list_column(name, data, codes):
+    assert len(codelists.parse_codes(name, data)) == codes
 
 
-def test_refresh_uses_a_download_and_caches_it(tmp_path, monkeypatch):
-    source = tmp_path / "remote.csv"
-    source.write_text("code\nZZ-NEW\n")
-    url = source.as_uri()
-    monkeypatch.setattr(codelists, "_remote_cache", {})
-    assert codelists.refresh_remote("org-id", url) == ("ZZ-NEW",)
-    source.write_text("code\nZZ-NEWER\n")
-    assert codelists.refresh_remote("org-id", url) == ("ZZ-NEW",)  # cached for a day
-    # A file without the expected column is not trusted.
-    monkeypatch.setattr(codelists, "_remote_cache", {})
-    source.write_text("other\nvalue\n")
-    assert set(codelists.refresh_remote("org-id", url)) == codelists.load_org_id_codes()
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"<html><body>Sign in</body></html>", "no 'OCID' column"),
+        (b"Prefix,Publisher\nocds-aaaaaa,A\n", "no 'OCID' column"),
+        (b"OCID,Publisher\n", "no codes"),
+        (b"", "no 'OCID' column"),
+        (b"OCID\n\xff\xfe\n", "not UTF-8"),
+    ],
+)
+def test_parse_codes_rejects_what_is_not_the_register(data, message):
+    with pytest.raises(ValueError, match=message):
+        codelists.parse_codes("ocid_prefixes", data)
+
+
+def test_without_stored_versions_the_snapshot_serves_and_says_so():
+    lists = codelists.build_codelists({})
+    assert lists.ocid_prefixes == codelists.load_ocid_prefixes()
+    assert lists.org_id_codes == codelists.load_org_id_codes()
+    assert not lists.ocid_register_complete
+    assert set(lists.versions) == set(codelists.NAMES)
+    shipped = (codelists.DATA_DIR / "ocid_prefixes.csv").read_bytes()
+    assert lists.provenance()["ocid_prefixes"] == {
+        "sha256": hashlib.sha256(shipped).hexdigest(),
+        "origin": "snapshot",
+        "source": "pelican_dagster/data/codelists/ocid_prefixes.csv",
+        "fetched_at": None,
+        "entries": 12,
+    }
+
+
+def test_a_given_register_replaces_the_snapshot():
+    data = b"OCID\nocds-213czf\nocds-a2ef3d\n"
+    version = codelists.CodelistVersion("ocid_prefixes", codelists.sha256(data), "import", "/x.csv", 2)
+    lists = codelists.build_codelists({"ocid_prefixes": (data, version)})
+    assert lists.ocid_prefixes == ("ocds-213czf", "ocds-a2ef3d")
+    assert lists.ocid_register_complete
+    assert lists.versions["org-id"].snapshot_only
