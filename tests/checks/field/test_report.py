@@ -180,35 +180,54 @@ def _population(n):
     return out
 
 
-@pytest.mark.parametrize(
-    ("path", "sample"),
-    [
-        ("tender.id", "coverage.passed"),
-        ("tender.id", "exists.passed"),
-        ("tender.id", "coverage.failed"),
-        ("awards.id", "coverage.passed"),
-        ("awards.id", "non_empty.passed"),
-        ("awards.id", "coverage.failed"),
-    ],
-)
-def test_report_samples_are_uniform(ctx, path, sample):
-    # Every offered check result is kept with the same probability, whatever its item, its position in
-    # the item, and whether the sample was filling or skipping ahead when it came.
-    index = next(p.index for p in PATHS if p.path == path)
+#: The samples whose uniformity is tested: filling only (tender.id, 60-90 offered), and skipping ahead
+#: over many occurrences per item (awards.id, 22-244 offered).
+UNIFORM_SAMPLES = [
+    ("tender.id", "coverage.passed"),
+    ("tender.id", "exists.passed"),
+    ("tender.id", "coverage.failed"),
+    ("awards.id", "coverage.passed"),
+    ("awards.id", "non_empty.passed"),
+    ("awards.id", "coverage.failed"),
+]
+#: 3,000 kept results per sample: a false alarm has p < 1.2e-4, and a sampler favouring half of the offered
+#: results by ±20 % fails with probability ≥ 0.96 for up to 111 offered (0.61 for 244), ±30 % always
+#: (non-central χ², counting the kept results as multinomial, which overstates their variance).
+UNIFORM_TRIALS = 150
+
+
+@pytest.fixture(scope="module")
+def uniform_trials(ctx) -> dict[tuple[str, str], tuple[collections.Counter, list[int], int]]:
+    """``UNIFORM_TRIALS`` reports of one population, each seeded differently: per tested sample, how often
+    each offered result was kept, the size of each trial's sample, and how many results were offered.
+    Every sample is a sampler of the same report, so one set of trials serves every case."""
+    indexes = {key: next(p.index for p in PATHS if p.path == key[0]) for key in UNIFORM_SAMPLES}
     items = _population(90)
     results = [check_item_fields(item, ctx) for item in items]
-    seen = collections.Counter()
-    trials = 150
-    for trial in range(trials):
+    seen = {key: collections.Counter() for key in UNIFORM_SAMPLES}
+    sizes: dict[tuple[str, str], list[int]] = {key: [] for key in UNIFORM_SAMPLES}
+    for trial in range(UNIFORM_TRIALS):
         report = FieldReport(trial, ctx)
         for i, (item, result) in enumerate(zip(items, results, strict=True)):
             report.add(i, item["ocid"], result)
-        kept = report.samplers[(index, sample)].samples  # pointers (item_id, occurrence, which result)
-        assert len(kept) == EXAMPLES
-        seen.update(kept)
-    offered = report.to_state()["samples"][f"{index}|{sample}"][0]
+        for key, index in indexes.items():
+            kept = report.samplers[(index, key[1])].samples  # pointers (item_id, occurrence, which result)
+            sizes[key].append(len(kept))
+            seen[key].update(kept)
+    state = report.to_state()["samples"]
+    return {key: (seen[key], sizes[key], state[f"{index}|{key[1]}"][0]) for key, index in indexes.items()}
+
+
+# One worker runs every case, so that the trials are made once.
+@pytest.mark.xdist_group("field_report_uniform")
+@pytest.mark.parametrize(("path", "sample"), UNIFORM_SAMPLES)
+def test_report_samples_are_uniform(uniform_trials, path, sample):
+    # Every offered check result is kept with the same probability, whatever its item, its position in
+    # the item, and whether the sample was filling or skipping ahead when it came.
+    seen, sizes, offered = uniform_trials[(path, sample)]
+    assert sizes == [EXAMPLES] * UNIFORM_TRIALS
     assert len(seen) == offered > EXAMPLES  # every offered result was kept at least once
-    expected = trials * EXAMPLES / offered
+    expected = UNIFORM_TRIALS * EXAMPLES / offered
     chi2 = sum((n - expected) ** 2 / expected for n in seen.values())
     df = offered - 1
     assert chi2 < df + 5 * (2 * df) ** 0.5, chi2  # p ≈ 1e-4 or less
