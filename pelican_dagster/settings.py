@@ -1,5 +1,6 @@
 """Configuration read from the environment (export-format.md lists the variables that make results
-reproducible). Every command and every Dagster run builds its ``CheckContext`` here, once per process."""
+reproducible). A dataset run fixes its ``CheckContext`` once, at its first step, from these
+(``pelican_dagster.run_context``)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ MAX_SIZE = "PELICAN_MAX_SIZE"
 MAX_ITEMS = "PELICAN_MAX_ITEMS"
 EXTENSION_TIMEOUT = "PELICAN_EXTENSION_TIMEOUT"
 CHUNK_SIZE = "PELICAN_CHUNK_SIZE"
+WORKER_SLOTS = "PELICAN_WORKER_SLOTS"
 
 _TRUE = {"1", "true", "yes", "on"}
 
@@ -73,11 +75,18 @@ def extension_timeout() -> float:
     return float(os.environ.get(EXTENSION_TIMEOUT) or 5)
 
 
+def worker_slots() -> int:
+    """``PELICAN_WORKER_SLOTS``: steps the whole cluster runs at once (the sum of the Celery workers'
+    ``-c``), which sizes the chunks; default this machine's cores (one machine)."""
+    return max(1, env_int(WORKER_SLOTS, None) or os.cpu_count() or 1)
+
+
 def check_context(engine: Engine | None = None) -> CheckContext:
     """The check configuration of this process, from the environment, with the exchange rates imported
     into the results database behind ``engine`` (``pelican-dagster rates import``) over the ECB default.
 
-    Cached per results database: codelists and rates are loaded once per process, never once per item.
+    Cached per results database. Runs do not use it: their steps read the context the run recorded at
+    its first step (``pelican_dagster.run_context``), so no process's cache or clock changes a result.
     """
     return _check_context(None if engine is None else engine.url.render_as_string(hide_password=False))
 
