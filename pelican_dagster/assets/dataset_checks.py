@@ -52,7 +52,8 @@ def dataset_checks(
         set_phase(conn, dataset.id, "DATASET", "IN_PROGRESS")
 
     checker = DatasetChecker(
-        run_context.recorded(engine, dataset.id, context.run.run_id), lookup=functools.partial(read_facts, engine)
+        run_context.recorded(engine, dataset.id, context.run.run_id),
+        lookup=functools.partial(read_facts, engine),
     )
     checker.extend(stream_facts(engine, dataset.id))
     rows = checker.results()

@@ -37,7 +37,7 @@ def dataset_items(
     if dataset is not None:
         # The run's first step fixes "now", the seed, codelists and rates for every later step.
         ctx = run_context.fix(engine, dataset.id, context.run.run_id)
-        context.log.info(f"check context of run {context.run_id}: now {ctx.now.isoformat()}")
+        context.log.info(f"check context of run {context.run.run_id}: now {ctx.now.isoformat()}")
     if dataset is not None and is_filtered(engine, dataset.id):
         try:
             found, copied = extract_filtered(engine, dataset)
