@@ -213,7 +213,6 @@ WIPED_TABLES: tuple[sa.Table, ...] = (
     s.field_level_check_examples,
     s.resource_level_check_examples,
     s.progress_monitor_dataset,
-    s.dataset_context,
     s.data_item,
 )
 
