@@ -1,8 +1,8 @@
 """``pelican-dagster``: load files into Kingfisher Process tables, check them through Dagster, export.
 
 Commands: ``load``, ``check``, ``export``, ``report``, ``rates import``, ``codelists import|status``,
-``demo``, ``ui``, ``stop``. With no database URL set, everything uses the embedded PostgreSQL server
-under ``PELICAN_HOME`` (README).
+``demo``, ``reexecute``, ``ui``, ``stop``. With no database URL set, everything uses the embedded
+PostgreSQL server under ``PELICAN_HOME`` (README).
 """
 
 from __future__ import annotations
@@ -34,13 +34,17 @@ class Databases:
         from pelican_dagster.resources import engines
 
         if not os.environ.get(KINGFISHER_PROCESS_URL) or not os.environ.get(RESULTS_URL):
-            # Pin the embedded server's home so that Dagster's run workers find the same one.
+            # Pin the embedded server's home so that Dagster's run workers find the same one, and
+            # allow it in them (outside the CLI a missing URL is an error).
             from pelican_dagster.resources.embedded import pelican_home
 
             os.environ["PELICAN_HOME"] = str(pelican_home())
+            os.environ[engines.EMBEDDED] = "1"
         return cls(
-            engines.resolve(os.environ.get(KINGFISHER_PROCESS_URL), "kingfisher_process"),
-            engines.resolve(os.environ.get(RESULTS_URL), "pelican"),
+            engines.resolve(
+                os.environ.get(KINGFISHER_PROCESS_URL), "kingfisher_process", KINGFISHER_PROCESS_URL
+            ),
+            engines.resolve(os.environ.get(RESULTS_URL), "pelican", RESULTS_URL),
         )
 
     def kingfisher(self, ensure_tables: bool = False):
@@ -115,30 +119,41 @@ def register(
     return dataset_id
 
 
-def run_partition(instance, key: str, in_process: bool) -> bool:
-    """Materialize the ``pelican`` job for one partition through Dagster; True on success."""
-    import dagster as dg
+def _log_config() -> dict:
+    return {"loggers": {"console": {"config": {"log_level": os.environ.get("PELICAN_LOG_LEVEL", "INFO")}}}}
 
-    from pelican_dagster.definitions import pelican_job_definition
-    from pelican_dagster.jobs import MULTIPROCESS
 
-    executor = {"in_process": {}} if in_process else {"multiprocess": MULTIPROCESS}
-    result = dg.execute_job(
-        dg.reconstructable(pelican_job_definition),
-        instance=instance,
-        tags={"dagster/partition": key},
-        run_config={
-            "execution": {"config": executor},
-            "loggers": {"console": {"config": {"log_level": os.environ.get("PELICAN_LOG_LEVEL", "INFO")}}},
-        },
-        raise_on_error=False,
-    )
+def _report_run(result, key: str) -> bool:
     if not result.success:
         print(f"run {result.run_id} for dataset {key} failed", file=sys.stderr)
         for event in result.all_events:
             if event.is_step_failure or event.is_failure:
                 print(f"  {event.message}", file=sys.stderr)
+        print(f"re-execute it from failure with: pelican-dagster reexecute {result.run_id}", file=sys.stderr)
     return result.success
+
+
+def run_partition(instance, key: str, executor: str) -> bool:
+    """Materialize the ``pelican`` job for one partition through Dagster on ``executor``
+    (``in_process``, ``multiprocess`` or ``celery``); True on success."""
+    import dagster as dg
+
+    from pelican_dagster.reexecution import free_slots
+
+    # Rebuilt by name and arguments in every step process (and on Celery workers).
+    job = dg.build_reconstructable_job(
+        "pelican_dagster.definitions", "pelican_job_definition", reconstructable_args=(executor,)
+    )
+    result = dg.execute_job(
+        job,
+        instance=instance,
+        tags={"dagster/partition": key},
+        run_config=_log_config(),
+        raise_on_error=False,
+    )
+    # The run is over: a slot still claimed (a step process killed) would be held for ever.
+    free_slots(instance, result.run_id)
+    return _report_run(result, key)
 
 
 def _source(path: str) -> str:
@@ -151,11 +166,20 @@ def _source(path: str) -> str:
 SMALL_DATASET = 1000
 
 
-def _in_process(args: argparse.Namespace, items: int) -> bool:
-    """Whether to run in this process: asked for, or a small dataset unless ``--multiprocess``."""
+def _executor(args: argparse.Namespace, items: int | None = None) -> str:
+    """The executor of a run: ``--executor``, ``--in-process`` or ``--multiprocess`` when given, else
+    ``PELICAN_EXECUTOR`` when set, else in-process for a small dataset and multiprocess otherwise."""
+    from pelican_dagster.executors import EXECUTOR, executor_name
+
+    if getattr(args, "executor", None):
+        return executor_name(args.executor)
     if getattr(args, "in_process", False):
-        return True
-    return items <= SMALL_DATASET and not getattr(args, "multiprocess", False)
+        return "in_process"
+    if getattr(args, "multiprocess", False):
+        return "multiprocess"
+    if os.environ.get(EXECUTOR):
+        return executor_name()
+    return "in_process" if items is not None and items <= SMALL_DATASET else "multiprocess"
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -189,10 +213,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     sizes = {key: loaded.items, **({keys[0]: older.items} if args.ancestor else {})}
     for partition in keys:
-        in_process = _in_process(args, sizes[partition])
-        mode = "in this process" if in_process else "with the multiprocess executor"
+        executor = _executor(args, sizes[partition])
+        mode = "in this process" if executor == "in_process" else f"with the {executor} executor"
         print(f"running the pelican job for dataset {partition} ({sizes[partition]} items, {mode}) …")
-        if not run_partition(instance, partition, in_process):
+        if not run_partition(instance, partition, executor):
             return 1
     counts = export_dataset(dbs.results(), key, args.out, lines=loaded.lines, items=not args.no_items)
     summary = ", ".join(f"{n} {k}" for k, n in counts.items())
@@ -258,7 +282,7 @@ def cmd_filter(args: argparse.Namespace) -> int:
         return 1
     name = result.output_for_node("create_filtered")["dataset"]
     print(f"created dataset {name}; running the pelican job for it …")
-    if not run_partition(instance, name, args.in_process):
+    if not run_partition(instance, name, _executor(args)):
         return 1
     if args.out:
         with dbs.results().connect() as conn:
@@ -290,6 +314,24 @@ def cmd_wipe(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reexecute(args: argparse.Namespace) -> int:
+    """Re-execute a failed ``pelican`` run from failure, with its partition."""
+    from pelican_dagster.reexecution import reexecute_from_failure
+
+    Databases.from_env()
+    try:
+        result = reexecute_from_failure(
+            _instance(), args.run_id, _executor(args) if args.executor else None, _log_config()
+        )
+    except (LookupError, ValueError) as e:
+        print(e, file=sys.stderr)
+        return 2
+    print(
+        f"run {result.run_id} (re-execution of {args.run_id}) {'succeeded' if result.success else 'failed'}"
+    )
+    return 0 if _report_run(result, result.dagster_run.tags.get("dagster/partition", "")) else 1
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Check the bundled real data (Paraguay, with an earlier snapshot as ancestor)."""
     from pelican_dagster.resources.embedded import pelican_home
@@ -311,6 +353,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         max_size=None,
         in_process=args.in_process,
         multiprocess=False,
+        executor=args.executor,
     )
     code = cmd_check(check)
     if code == 0:
@@ -444,6 +487,15 @@ def _positive_or_zero(text: str) -> int:
     return value
 
 
+def _executor_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--executor",
+        choices=("in_process", "multiprocess", "celery"),
+        help="the pelican job's executor (default PELICAN_EXECUTOR, else by the dataset's size); "
+        "celery needs PELICAN_CELERY_BROKER_URL and running workers",
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser."""
     p = argparse.ArgumentParser(prog="pelican-dagster", description=__doc__.splitlines()[0])
@@ -471,6 +523,7 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help=f"one process per step even for a small file (default only above {SMALL_DATASET} items)",
     )
+    _executor_option(check)
     check.set_defaults(func=cmd_check)
 
     export = sub.add_parser("export", help="write the export folder of a checked dataset")
@@ -515,6 +568,7 @@ def parser() -> argparse.ArgumentParser:
     filter_.add_argument("--out", help="also write the new dataset's export folder")
     filter_.add_argument("--no-items", action="store_true", help="leave out items.jsonl.gz")
     filter_.add_argument("--in-process", action="store_true", help="run every step in this process")
+    _executor_option(filter_)
     filter_.set_defaults(func=cmd_filter)
 
     wipe = sub.add_parser("wipe", help="delete every row of a dataset and its partition")
@@ -525,6 +579,14 @@ def parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="check the bundled real data and print where the results are")
     demo.add_argument("--out", help="export folder (default PELICAN_HOME/demo-results)")
     demo.add_argument("--in-process", action="store_true")
+    _executor_option(demo)
+
+    reexecute = sub.add_parser(
+        "reexecute", help="re-execute a failed pelican run from failure (same dataset)"
+    )
+    reexecute.add_argument("run_id")
+    _executor_option(reexecute)
+    reexecute.set_defaults(func=cmd_reexecute)
     demo.set_defaults(func=cmd_demo)
 
     ui = sub.add_parser("ui", help="start the Dagster UI (dagster dev) on the CLI's instance")

@@ -2,7 +2,9 @@
 
 Resources come from the environment: ``PELICAN_KINGFISHER_PROCESS_URL`` and ``PELICAN_RESULTS_URL``
 (read at run time through ``dg.EnvVar``); when unset, the embedded PostgreSQL server under
-``PELICAN_HOME`` is used.
+``PELICAN_HOME`` is used by the ``pelican-dagster`` CLI (or with ``PELICAN_EMBEDDED=1``), and anywhere else
+a step fails naming the missing variable. The ``pelican`` job's executor is ``PELICAN_EXECUTOR``
+(``pelican_dagster.executors``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pelican_dagster.assets import PIPELINE_ASSETS
 from pelican_dagster.assets.codelists import codelists, codelists_daily, codelists_job
 from pelican_dagster.dataset_jobs import DATASET_JOBS
 from pelican_dagster.frontend.sensor import frontend_messages, pelican_frontend_messages
-from pelican_dagster.jobs import pelican_job
+from pelican_dagster.jobs import make_pelican_job, pelican_job
 from pelican_dagster.resources import (
     KingfisherProcessResource,
     ResultsDatabaseIOManager,
@@ -58,6 +60,11 @@ defs = dg.Definitions(
 )
 
 
-def pelican_job_definition() -> dg.JobDefinition:
-    """The resolved ``pelican`` job (for ``dg.reconstructable`` in the CLI)."""
-    return defs.resolve_job_def("pelican")
+def pelican_job_definition(executor: str | None = None) -> dg.JobDefinition:
+    """The resolved ``pelican`` job, on ``executor`` when given (the CLI reconstructs it by name and
+    arguments with ``dg.build_reconstructable_job``, so step processes and workers build the same)."""
+    if executor is None:
+        return defs.resolve_job_def("pelican")
+    return dg.Definitions(
+        assets=PIPELINE_ASSETS, jobs=[make_pelican_job(executor)], resources=resources()
+    ).resolve_job_def("pelican")

@@ -88,8 +88,7 @@ def export_dataset(
     ``lines`` maps Kingfisher Process ``data.id`` to the input file's line (the loader's mapping); items
     whose id is not in it get ``line`` null. Items are written in id order, which is Kingfisher Process
     order and so the file's line order for a loaded file. ``items=False`` leaves out ``items.jsonl.gz``.
-    ``item_results`` defaults to Pelican's shapes rebuilt with this process's check configuration and
-    the registers the dataset was checked with.
+    ``item_results`` defaults to Pelican's shapes rebuilt with the check context the dataset's run recorded.
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -97,12 +96,13 @@ def export_dataset(
         dataset = dataset_by_name(conn, name)
         if dataset is None:
             raise LookupError(f"no dataset named {name!r}")
-        progress = get_progress(conn, dataset.id) or {"phase": None, "state": None, "size": 0}
     if item_results is None:
-        from pelican_dagster import settings
+        from pelican_dagster import run_context
 
-        # The registers the dataset was checked with, not whatever is current now.
-        item_results = pelican_item_results(settings.recorded_check_context(engine, dataset.meta))
+        # The context the dataset's run recorded: the export judges items as the run did.
+        item_results = pelican_item_results(run_context.recorded(engine, dataset.id))
+    with engine.connect() as conn:
+        progress = get_progress(conn, dataset.id) or {"phase": None, "state": None, "size": 0}
     params = {"id": dataset.id}
     counts: dict[str, int] = {}
     lines = lines or {}

@@ -1,5 +1,6 @@
 """Configuration read from the environment (export-format.md lists the variables that make results
-reproducible). Every command and every Dagster run builds its ``CheckContext`` here, once per process."""
+reproducible). A dataset run fixes its ``CheckContext`` once, at its first step, from these
+(``pelican_dagster.run_context``)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ MAX_ITEMS = "PELICAN_MAX_ITEMS"
 EXTENSION_TIMEOUT = "PELICAN_EXTENSION_TIMEOUT"
 CHUNK_SIZE = "PELICAN_CHUNK_SIZE"
 FRONTEND_TABLES = "PELICAN_FRONTEND_TABLES"
+WORKER_SLOTS = "PELICAN_WORKER_SLOTS"
 
 _TRUE = {"1", "true", "yes", "on"}
 
@@ -100,42 +102,20 @@ def load_codelists(results_url: str | None):
             engine.dispose()
 
 
+def worker_slots() -> int:
+    """``PELICAN_WORKER_SLOTS``: steps the whole cluster runs at once (the sum of the Celery workers'
+    ``-c``), which sizes the chunks; default this machine's cores (one machine)."""
+    return max(1, env_int(WORKER_SLOTS, None) or os.cpu_count() or 1)
+
+
 def check_context(engine: Engine | None = None) -> CheckContext:
     """The check configuration of this process, from the environment, with the exchange rates imported
     into the results database behind ``engine`` (``pelican-dagster rates import``) over the ECB default.
 
-    Cached per results database: codelists and rates are loaded once per process, never once per item.
+    Cached per results database. Runs do not use it: their steps read the context the run recorded at
+    its first step (``pelican_dagster.run_context``), so no process's cache or clock changes a result.
     """
     return _check_context(None if engine is None else engine.url.render_as_string(hide_password=False))
-
-
-def recorded_check_context(engine: Engine, meta: dict | None) -> CheckContext:
-    """This process's check context, with the registers a dataset was checked with (the hashes its
-    metadata records) when they can be loaded again, so that rebuilding its results (export) agrees
-    with the check run even after the registers were refreshed."""
-    import dataclasses
-
-    import sqlalchemy as sa
-
-    from pelican_dagster.storage.codelists import load_pinned
-
-    ctx = check_context(engine)
-    configuration = ((meta or {}).get("pelican_dagster") or {}).get("configuration") or {}
-    recorded = configuration.get("codelists") or {}
-    hashes = {n: v["sha256"] for n, v in recorded.items() if isinstance(v, dict) and v.get("sha256")}
-    if not hashes:
-        return ctx
-    try:
-        lists = load_pinned(engine, hashes, codelist_files())
-    except (LookupError, OSError, ValueError, sa.exc.SQLAlchemyError):
-        return ctx  # recorded by an older version, or a file since changed: the current lists serve
-    return dataclasses.replace(
-        ctx,
-        ocid_prefixes=lists.ocid_prefixes,
-        org_id_codes=lists.org_id_codes,
-        ocid_register_complete=lists.ocid_register_complete,
-        sources={**ctx.sources, "codelists": lists.provenance()},
-    )
 
 
 @functools.cache

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import dagster as dg
 import sqlalchemy as sa
 
-from pelican_dagster import settings
+from pelican_dagster import run_context
 from pelican_dagster.assets.check_results import check_result, check_specs, meta_without_examples
 from pelican_dagster.assets.item_checks import item_checks, verify_coverage
 from pelican_dagster.assets.partition import partition_dataset
@@ -51,7 +51,10 @@ def dataset_checks(
     with engine.begin() as conn:
         set_phase(conn, dataset.id, "DATASET", "IN_PROGRESS")
 
-    checker = DatasetChecker(settings.check_context(engine), lookup=functools.partial(read_facts, engine))
+    checker = DatasetChecker(
+        run_context.recorded(engine, dataset.id, context.run.run_id),
+        lookup=functools.partial(read_facts, engine),
+    )
     checker.extend(stream_facts(engine, dataset.id))
     rows = checker.results()
     metadata = checker.metadata()

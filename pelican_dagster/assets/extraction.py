@@ -3,7 +3,7 @@
 
 import dagster as dg
 
-from pelican_dagster import settings
+from pelican_dagster import run_context, settings
 from pelican_dagster.partitions import datasets
 from pelican_dagster.resources import KingfisherProcessResource, ResultsDatabaseResource
 from pelican_dagster.storage.extraction import ExtractionError, dataset_of, extract
@@ -34,6 +34,10 @@ def dataset_items(
     """
     engine = results.get_engine()
     dataset = dataset_of(engine, context.partition_key)
+    if dataset is not None:
+        # The run's first step fixes "now", the seed, codelists and rates for every later step.
+        ctx = run_context.fix(engine, dataset.id, context.run.run_id)
+        context.log.info(f"check context of run {context.run.run_id}: now {ctx.now.isoformat()}")
     if dataset is not None and is_filtered(engine, dataset.id):
         try:
             found, copied = extract_filtered(engine, dataset)

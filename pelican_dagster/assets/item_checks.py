@@ -7,7 +7,6 @@ transaction that first deletes the range's previous rows, so a retry or a re-run
 """
 
 import math
-import os
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -16,7 +15,7 @@ import dagster as dg
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from pelican_dagster import item_pass, settings
+from pelican_dagster import item_pass, run_context, settings
 from pelican_dagster.assets.metadata import pass_rates
 from pelican_dagster.assets.partition import partition_dataset
 from pelican_dagster.frontend import tables as frontend
@@ -32,20 +31,21 @@ _FETCH_ROWS = 200
 
 
 class ItemChecksConfig(dg.Config):
-    """``chunk_size``: items per chunk; 0 = ``PELICAN_CHUNK_SIZE`` or max(500, ⌈n / (2 × cores)⌉)."""
+    """``chunk_size``: items per chunk; 0 = ``PELICAN_CHUNK_SIZE`` or max(500, ⌈n / (2 × slots)⌉)."""
 
     chunk_size: int = 0
 
 
 def chunk_size_for(items: int, configured: int = 0) -> int:
     """The chunk size: ``configured`` if positive, else ``PELICAN_CHUNK_SIZE``, else enough chunks to keep
-    every core busy twice over, never below 500 items (a chunk has a fixed start-up cost)."""
+    every slot of the cluster (``PELICAN_WORKER_SLOTS``, default this machine's cores) busy twice over,
+    never below 500 items (a chunk has a fixed start-up cost)."""
     if configured > 0:
         return configured
     from_env = settings.env_int(settings.CHUNK_SIZE, None)
     if from_env:
         return from_env
-    return max(500, math.ceil(items / (2 * (os.cpu_count() or 1))))
+    return max(500, math.ceil(items / (2 * settings.worker_slots())))
 
 
 @dg.op(ins={"start": dg.In(dg.Nothing)}, out=dg.DynamicOut(dict), pool="pelican_database")
@@ -95,7 +95,7 @@ def run_chunk(engine: Engine, chunk: dict[str, Any], label: str = "") -> dict[st
         # The empty chunk of an empty dataset: nothing to check, nothing to store.
         return {**chunk, "checked": 0, "skipped": 0, "seconds": 0.0, "done": 0}
     result = item_pass.check_chunk(
-        _stream_items(engine, dataset_id, first, last), settings.check_context(engine), label
+        _stream_items(engine, dataset_id, first, last), run_context.recorded(engine, dataset_id), label
     )
     seconds = time.perf_counter() - start
     with engine.begin() as conn:

@@ -5,7 +5,7 @@ import time
 
 import dagster as dg
 
-from pelican_dagster import settings
+from pelican_dagster import run_context
 from pelican_dagster.assets.metadata import pass_rates
 from pelican_dagster.assets.partition import partition_dataset
 from pelican_dagster.assets.time_based_checks import time_based_checks
@@ -49,7 +49,7 @@ def report(context: dg.AssetExecutionContext, results: ResultsDatabaseResource) 
     engine = results.get_engine()
     start = time.perf_counter()
     dataset = partition_dataset(engine, context.partition_key)
-    ctx = settings.check_context(engine)
+    ctx = run_context.recorded(engine, dataset.id, context.run.run_id)
 
     field_states, resource_states = [], []
     for field_state, resource_state in chunk_states(engine, dataset.id):

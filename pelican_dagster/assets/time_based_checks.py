@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import dagster as dg
 import sqlalchemy as sa
 
-from pelican_dagster import settings
+from pelican_dagster import run_context
 from pelican_dagster.assets.check_results import check_result, check_specs, meta_without_examples
 from pelican_dagster.assets.dataset_checks import dataset_checks
 from pelican_dagster.assets.partition import partition_dataset
@@ -52,7 +52,7 @@ def time_based_checks(
     rows: list[dict] = []
     pairs = 0
     if ancestor is not None:
-        checker = TimeBasedChecker(settings.check_context(engine))
+        checker = TimeBasedChecker(run_context.recorded(engine, dataset.id, context.run.run_id))
         for ancestor_item, ancestor_facts, new_item, new_facts in stream_pairs(
             engine, ancestor.id, dataset.id
         ):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 
 from sqlalchemy.engine import Engine
@@ -13,10 +14,32 @@ _lock = threading.Lock()
 _engines: dict[tuple[str, str], Engine] = {}
 
 
-def resolve(url: str | None, embedded_database: str) -> str:
-    """``url`` normalised, or the embedded server's ``embedded_database`` when ``url`` is empty."""
+#: Set to 1 by the ``pelican-dagster`` CLI (and inherited by its run workers and ``pelican-dagster ui``):
+#: only then does a missing database URL mean the embedded server.
+EMBEDDED = "PELICAN_EMBEDDED"
+
+
+class MissingDatabaseURL(RuntimeError):
+    """A database URL is not configured where the embedded server is not allowed."""
+
+
+def embedded_allowed() -> bool:
+    """Whether a missing URL selects the embedded server (``PELICAN_EMBEDDED=1``)."""
+    return (os.environ.get(EMBEDDED) or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def resolve(url: str | None, embedded_database: str, variable: str | None = None) -> str:
+    """``url`` normalised, or the embedded server's ``embedded_database`` when ``url`` is empty and the
+    embedded server is allowed; else :class:`MissingDatabaseURL` naming ``variable``. A worker or a daemon
+    missing a variable must fail, not start an empty PostgreSQL server of its own."""
     if url:
         return normalise_url(url)
+    if not embedded_allowed():
+        raise MissingDatabaseURL(
+            f"{variable or 'a database URL'} is not set: set it to the database's URL in this process's "
+            f"environment (on every worker and the daemon); the embedded PostgreSQL server is used only "
+            f"by the pelican-dagster CLI or with {EMBEDDED}=1"
+        )
     from pelican_dagster.resources import embedded
 
     return embedded.database_url(embedded_database)

@@ -10,12 +10,15 @@ from sqlalchemy.engine import Engine
 
 from pelican_dagster.resources import engines
 
+VARIABLE = "PELICAN_KINGFISHER_PROCESS_URL"
+
 
 class KingfisherProcessResource(dg.ConfigurableResource):
     """A Kingfisher Process database, by URL (``PELICAN_KINGFISHER_PROCESS_URL``).
 
     Without a URL (in the resource's config or in ``PELICAN_KINGFISHER_PROCESS_URL``),
-    the ``kingfisher_process`` database of the embedded server is used.
+    the ``kingfisher_process`` database of the embedded server is used where allowed
+    (``PELICAN_EMBEDDED``); elsewhere a step fails naming the variable.
     """
 
     url: str | None = Field(default=None, description="SQLAlchemy/libpq URL; unset = embedded PostgreSQL")
@@ -24,9 +27,10 @@ class KingfisherProcessResource(dg.ConfigurableResource):
         """The URL actually used (normalised to psycopg2)."""
         # The environment is read again here, so that a variable set after the definitions were
         # imported still counts.
-        return engines.resolve(
-            self.url or os.environ.get("PELICAN_KINGFISHER_PROCESS_URL"), "kingfisher_process"
-        )
+        try:
+            return engines.resolve(self.url or os.environ.get(VARIABLE), "kingfisher_process", VARIABLE)
+        except engines.MissingDatabaseURL as e:
+            raise dg.Failure(description=str(e)) from None
 
     def get_engine(self, ensure_tables: bool = False) -> Engine:
         """An engine, cached per process; ``ensure_tables`` creates the tables when absent (loader)."""

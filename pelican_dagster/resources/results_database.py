@@ -10,12 +10,15 @@ from sqlalchemy.engine import Engine
 
 from pelican_dagster.resources import engines
 
+VARIABLE = "PELICAN_RESULTS_URL"
+
 
 class ResultsDatabaseResource(dg.ConfigurableResource):
     """The results database, by URL (``PELICAN_RESULTS_URL``).
 
     Without a URL (in the resource's config or in ``PELICAN_RESULTS_URL``),
-    the ``pelican`` database of the embedded server is used. The first connection in a
+    the ``pelican`` database of the embedded server is used where allowed (``PELICAN_EMBEDDED``);
+    elsewhere a step fails naming the variable. The first connection in a
     process migrates it to the latest revision.
     """
 
@@ -25,7 +28,10 @@ class ResultsDatabaseResource(dg.ConfigurableResource):
         """The URL actually used (normalised to psycopg2)."""
         # The environment is read again here, so that a variable set after the definitions were
         # imported still counts.
-        return engines.resolve(self.url or os.environ.get("PELICAN_RESULTS_URL"), "pelican")
+        try:
+            return engines.resolve(self.url or os.environ.get(VARIABLE), "pelican", VARIABLE)
+        except engines.MissingDatabaseURL as e:
+            raise dg.Failure(description=str(e)) from None
 
     def get_engine(self) -> Engine:
         """An engine, cached per process, on a migrated database."""

@@ -269,6 +269,27 @@ codelist_version = sa.Table(
     sa.Index("codelist_version_name_fetched_at_idx", "name", "fetched_at"),
 )
 
+#: The check context fixed at a dataset run's first step ("now", seed, codelist and rate versions), read by
+#: every step wherever it runs (``pelican_dagster.run_context``).
+dataset_context = sa.Table(
+    "dataset_context",
+    metadata,
+    sa.Column("dataset_id", sa.BigInteger, sa.ForeignKey("dataset.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("run_id", sa.Text),
+    sa.Column("context", JSONB, nullable=False),
+    *_timestamps(),
+)
+
+#: Content named by a context (codelists, imported rates), zlib-compressed, keyed by its sha256.
+reference_content = sa.Table(
+    "reference_content",
+    metadata,
+    sa.Column("sha256", sa.Text, primary_key=True),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("content", sa.LargeBinary, nullable=False),
+    sa.Column("created", sa.DateTime, nullable=False, server_default=sa.func.now()),
+)
+
 #: Pelican's dataset phases and states (pipeline.md §5.1).
 PHASES = ("CONTRACTING_PROCESS", "DATASET", "TIME_VARIANCE", "CHECKED", "DELETED")
 STATES = ("IN_PROGRESS", "OK")

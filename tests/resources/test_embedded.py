@@ -17,6 +17,7 @@ def pelican_home(monkeypatch):
     # A short path: the server's Unix socket lives in it.
     home = Path(tempfile.mkdtemp(prefix="pdh-"))
     monkeypatch.setenv("PELICAN_HOME", str(home))
+    monkeypatch.setenv(engines.EMBEDDED, "1")
     yield home
     engines.dispose_all()
     embedded.stop(home)
@@ -41,3 +42,17 @@ def test_resources_without_urls_use_the_embedded_server(pelican_home, monkeypatc
     with dg.DagsterInstance.get() as instance:
         instance.add_dynamic_partitions("datasets", ["a"])
         assert instance.get_dynamic_partitions("datasets") == ["a"]
+
+
+@pytest.mark.parametrize(
+    ("resource", "variable"),
+    [
+        (KingfisherProcessResource, "PELICAN_KINGFISHER_PROCESS_URL"),
+        (ResultsDatabaseResource, "PELICAN_RESULTS_URL"),
+    ],
+)
+def test_a_missing_url_outside_the_cli_names_the_variable(monkeypatch, resource, variable):
+    monkeypatch.delenv(variable, raising=False)
+    monkeypatch.delenv(engines.EMBEDDED, raising=False)
+    with pytest.raises(dg.Failure, match=variable):
+        resource().resolved_url()
