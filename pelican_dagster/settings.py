@@ -23,6 +23,7 @@ MAX_SIZE = "PELICAN_MAX_SIZE"
 MAX_ITEMS = "PELICAN_MAX_ITEMS"
 EXTENSION_TIMEOUT = "PELICAN_EXTENSION_TIMEOUT"
 CHUNK_SIZE = "PELICAN_CHUNK_SIZE"
+LEASE_SECONDS = "PELICAN_LEASE_SECONDS"
 
 _TRUE = {"1", "true", "yes", "on"}
 
@@ -71,6 +72,13 @@ def max_items() -> int | None:
 def extension_timeout() -> float:
     """``PELICAN_EXTENSION_TIMEOUT``: seconds per extension metadata download at extraction (5)."""
     return float(os.environ.get(EXTENSION_TIMEOUT) or 5)
+
+
+def lease_seconds() -> int:
+    """``PELICAN_LEASE_SECONDS``: how long a run's lease on a dataset lasts without a heartbeat (900)."""
+    from pelican_dagster.storage.run_state import DEFAULT_LEASE_SECONDS
+
+    return env_int(LEASE_SECONDS, None) or DEFAULT_LEASE_SECONDS
 
 
 def check_context(engine: Engine | None = None) -> CheckContext:

@@ -4,12 +4,16 @@ dataset's final metadata (pipeline.md §4.4, §6.3), readable in the Dagster UI.
 import time
 
 import dagster as dg
+from sqlalchemy.engine import Engine
 
 from pelican_dagster import settings
+from pelican_dagster.assets.guard import stage
+from pelican_dagster.assets.item_checks import require_checked
 from pelican_dagster.assets.metadata import pass_rates
 from pelican_dagster.assets.partition import partition_dataset
 from pelican_dagster.assets.time_based_checks import time_based_checks
 from pelican_dagster.checks.compiled_release.report import ResourceReport
+from pelican_dagster.checks.context import CheckContext
 from pelican_dagster.checks.field import FieldReport
 from pelican_dagster.checks.sampling import rng_for
 from pelican_dagster.item_pass import load_state
@@ -25,10 +29,50 @@ from pelican_dagster.storage.reports import (
     load_report_data,
     write_reports,
 )
-from pelican_dagster.storage.results import merge_meta, set_phase
+from pelican_dagster.storage.results import Dataset, merge_meta, set_phase
+from pelican_dagster.storage.run_state import release_lease, update_run_state, verify_lease
 
 #: Pelican's timestamp format in ``dataset.meta`` (dots in the time).
 TIMESTAMP_FORMAT = "%Y-%m-%d %H.%M.%S"
+
+
+def _build(
+    context: dg.AssetExecutionContext, engine: Engine, dataset: Dataset, ctx: CheckContext
+) -> tuple[dict, dict]:
+    """Merge, store and end the dataset CHECKED/OK, releasing the lease (one transaction)."""
+
+    field_states, resource_states = [], []
+    for field_state, resource_state in chunk_states(engine, dataset.id):
+        if field_state is not None:
+            field_states.append(load_state(field_state))
+        if resource_state is not None:
+            resource_states.append(load_state(resource_state))
+    field = FieldReport.merge(field_states, rng_for(ctx.seed, "field_level", "merge"), ctx)
+    resource = ResourceReport.merge(resource_states, rng_for(ctx.seed, "resource_level", "merge"))
+    field_report, resource_report = field.report(), resource.report()
+    # Built here, once, from the few items the merged samples point to (re-read from data_item).
+    field_examples = field.examples(item_reader(engine, dataset.id))
+
+    with engine.begin() as conn:
+        verify_lease(conn, dataset.id, context.run_id)
+        write_reports(conn, dataset.id, field_report, resource_report, field_examples, resource.examples())
+        merge_meta(
+            conn,
+            dataset.id,
+            {
+                "data_quality_tool_metadata": {
+                    "processing_start": dataset_created(conn, dataset.id).strftime(TIMESTAMP_FORMAT),
+                    "processing_end": database_now(conn).strftime(TIMESTAMP_FORMAT),
+                },
+                # Which codelists, exchange rates and "now" the results depend on (reproducibility).
+                "pelican_dagster": {"configuration": ctx.sources, "seed": str(ctx.seed)},
+            },
+        )
+        set_phase(conn, dataset.id, "CHECKED", "OK")
+        update_run_state(conn, dataset.id, failure=None)
+        release_lease(conn, dataset.id, context.run_id)
+
+    return field_report, resource_report
 
 
 @dg.asset(
@@ -49,34 +93,9 @@ def report(context: dg.AssetExecutionContext, results: ResultsDatabaseResource) 
     start = time.perf_counter()
     dataset = partition_dataset(engine, context.partition_key)
     ctx = settings.check_context(engine)
-
-    field_states, resource_states = [], []
-    for field_state, resource_state in chunk_states(engine, dataset.id):
-        if field_state is not None:
-            field_states.append(load_state(field_state))
-        if resource_state is not None:
-            resource_states.append(load_state(resource_state))
-    field = FieldReport.merge(field_states, rng_for(ctx.seed, "field_level", "merge"), ctx)
-    resource = ResourceReport.merge(resource_states, rng_for(ctx.seed, "resource_level", "merge"))
-    field_report, resource_report = field.report(), resource.report()
-    # Built here, once, from the few items the merged samples point to (re-read from data_item).
-    field_examples = field.examples(item_reader(engine, dataset.id))
-
-    with engine.begin() as conn:
-        write_reports(conn, dataset.id, field_report, resource_report, field_examples, resource.examples())
-        merge_meta(
-            conn,
-            dataset.id,
-            {
-                "data_quality_tool_metadata": {
-                    "processing_start": dataset_created(conn, dataset.id).strftime(TIMESTAMP_FORMAT),
-                    "processing_end": database_now(conn).strftime(TIMESTAMP_FORMAT),
-                },
-                # Which codelists, exchange rates and "now" the results depend on (reproducibility).
-                "pelican_dagster": {"configuration": ctx.sources, "seed": str(ctx.seed)},
-            },
-        )
-        set_phase(conn, dataset.id, "CHECKED", "OK")
+    with stage(context, engine, dataset, "CHECKED"):
+        require_checked(engine, dataset, "report")
+        field_report, resource_report = _build(context, engine, dataset, ctx)
 
     totals = report_totals(field_report, resource_report)
     sections = markdown_sections(load_report_data(engine, context.partition_key))
