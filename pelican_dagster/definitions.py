@@ -13,13 +13,13 @@ import dagster as dg
 
 from pelican_dagster.assets import PIPELINE_ASSETS
 from pelican_dagster.dataset_jobs import DATASET_JOBS
-from pelican_dagster.jobs import pelican_job
+from pelican_dagster.jobs import pelican_job, time_based_job
 from pelican_dagster.resources import (
     KingfisherProcessResource,
     ResultsDatabaseIOManager,
     ResultsDatabaseResource,
 )
-from pelican_dagster.sensors import kingfisher_process_collections, pending_datasets
+from pelican_dagster.sensors import ancestors_checked, kingfisher_process_collections, pending_datasets
 
 KINGFISHER_PROCESS_URL = "PELICAN_KINGFISHER_PROCESS_URL"
 RESULTS_URL = "PELICAN_RESULTS_URL"
@@ -44,8 +44,8 @@ def resources() -> dict[str, dg.ConfigurableResource | dg.ConfigurableIOManager]
 defs = dg.Definitions(
     assets=PIPELINE_ASSETS,
     asset_checks=[],
-    jobs=[pelican_job, *DATASET_JOBS],
-    sensors=[kingfisher_process_collections, pending_datasets],
+    jobs=[pelican_job, time_based_job, *DATASET_JOBS],
+    sensors=[kingfisher_process_collections, pending_datasets, ancestors_checked],
     resources=resources(),
 )
 

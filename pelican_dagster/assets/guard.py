@@ -41,7 +41,11 @@ def take(context: dg.OpExecutionContext, engine: Engine, dataset: Dataset) -> No
     try:
         with engine.begin() as conn:
             previous = take_lease(
-                conn, dataset.id, context.run_id, run_is_active(context.instance), settings.lease_seconds()
+                conn,
+                dataset.id,
+                context.run_id,
+                run_is_active(context.instance),
+                settings.lease_seconds(),
             )
     except LeaseError as e:
         raise dg.Failure(description=f"dataset {dataset.name!r}: {e}", allow_retries=False) from e
