@@ -17,14 +17,14 @@ from pelican_dagster.assets import PIPELINE_ASSETS
 from pelican_dagster.assets.codelists import codelists, codelists_daily, codelists_job
 from pelican_dagster.dataset_jobs import DATASET_JOBS
 from pelican_dagster.frontend.sensor import frontend_messages, pelican_frontend_messages
-from pelican_dagster.jobs import make_pelican_job, pelican_job
+from pelican_dagster.jobs import make_pelican_job, pelican_job, time_based_job
 from pelican_dagster.resources import (
     KingfisherProcessResource,
     ResultsDatabaseIOManager,
     ResultsDatabaseResource,
 )
 from pelican_dagster.resources.rabbitmq import DEFAULT_EXCHANGE, RabbitMQResource
-from pelican_dagster.sensors import kingfisher_process_collections, pending_datasets
+from pelican_dagster.sensors import ancestors_checked, kingfisher_process_collections, pending_datasets
 
 KINGFISHER_PROCESS_URL = "PELICAN_KINGFISHER_PROCESS_URL"
 RESULTS_URL = "PELICAN_RESULTS_URL"
@@ -53,9 +53,9 @@ def resources() -> dict[str, dg.ConfigurableResource | dg.ConfigurableIOManager]
 defs = dg.Definitions(
     assets=[*PIPELINE_ASSETS, codelists, frontend_messages],
     asset_checks=[],
-    jobs=[pelican_job, *DATASET_JOBS, codelists_job],
+    jobs=[pelican_job, time_based_job, *DATASET_JOBS, codelists_job],
     schedules=[codelists_daily],
-    sensors=[kingfisher_process_collections, pending_datasets, pelican_frontend_messages],
+    sensors=[kingfisher_process_collections, pending_datasets, ancestors_checked, pelican_frontend_messages],
     resources=resources(),
 )
 

@@ -8,6 +8,7 @@ written in bounded memory. Per-item results are produced by ``item_results`` fro
 from __future__ import annotations
 
 import gzip
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,9 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from pelican_dagster import json_output
 from pelican_dagster.checks.context import CheckContext
+from pelican_dagster.json_output import fragment
 from pelican_dagster.storage.results import dataset_by_name, get_progress
 
 #: ``(item_id, item JSON text) -> (field_level, resource_level)`` (Pelican's JSON shapes).
@@ -58,14 +61,23 @@ def pelican_item_results(ctx: CheckContext) -> ItemResults:
     return results
 
 
+#: Number text that orjson would not write back exactly (beyond a double, or beyond 64 bits): the item's
+#: results then go through the exact encoder.
+_BIG_NUMBER = re.compile(r"[eE][+-]?\d{3}|\d{19}")
+
+
 def _write_jsonl(path: Path, rows: Iterable[Any]) -> int:
     count = 0
     with gzip.open(path, "wb", compresslevel=_GZIP_LEVEL) as f:
         for row in rows:
-            f.write(orjson.dumps(row))
+            f.write(json_output.dumps_any(row) if isinstance(row, _Exact) else json_output.dumps(row))
             f.write(b"\n")
             count += 1
     return count
+
+
+class _Exact(dict):
+    """A row written with the exact encoder (``json_output.dumps_any``)."""
 
 
 def _stream(engine: Engine, sql: str, params: Mapping[str, Any]) -> Iterator[sa.Row]:
@@ -107,13 +119,15 @@ def export_dataset(
     counts: dict[str, int] = {}
     lines = lines or {}
 
-    meta = {"meta": dataset.meta, **progress}
+    with engine.connect() as conn:
+        meta_text = conn.execute(sa.text("SELECT meta::text FROM dataset WHERE id = :id"), params).scalar()
+    meta = {"meta": fragment(meta_text), **progress}
     (out / "dataset_meta.json").write_bytes(orjson.dumps(meta, option=orjson.OPT_INDENT_2))
 
     if items:
         rows = _stream(
             engine,
-            "SELECT d.id, d.data->'ocid', d.source_data_id, d.data::text FROM data_item d "
+            "SELECT d.id, (d.data->'ocid')::text, d.source_data_id, d.data::text FROM data_item d "
             "WHERE d.dataset_id = :id AND d.data ? 'ocid' ORDER BY d.id",
             params,
         )
@@ -121,24 +135,26 @@ def export_dataset(
         def item_lines() -> Iterator[dict[str, Any]]:
             for item_id, ocid, source_data_id, text in rows:
                 field_level, resource_level = item_results(item_id, text)
-                yield {
-                    "ocid": ocid,
+                row = {
+                    "ocid": fragment(ocid),
                     "line": lines.get(source_data_id),
                     "item_id": item_id,
                     "field_level": field_level,
                     "resource_level": resource_level,
                 }
+                # orjson would write a number beyond a double as null: keep it (1e400).
+                yield _Exact(row) if _BIG_NUMBER.search(text) else row
 
         counts["items"] = _write_jsonl(out / "items.jsonl.gz", item_lines())
 
     counts["dataset_level"] = _write_jsonl(
         out / "dataset_level.jsonl.gz",
         (
-            {"check_name": r[0], "result": r[1], "value": r[2], "meta": r[3]}
+            {"check_name": r[0], "result": r[1], "value": r[2], "meta": fragment(r[3])}
             for r in _stream(
                 engine,
-                "SELECT check_name, result, value, meta FROM dataset_level_check WHERE dataset_id = :id "
-                "ORDER BY id",
+                "SELECT check_name, result, value, meta::text FROM dataset_level_check "
+                "WHERE dataset_id = :id ORDER BY id",
                 params,
             )
         ),
@@ -146,10 +162,10 @@ def export_dataset(
     counts["time_based"] = _write_jsonl(
         out / "time_based.jsonl.gz",
         (
-            dict(zip(_TIME_BASED_COLUMNS, r, strict=True))
+            dict(zip(_TIME_BASED_COLUMNS, (*r[:5], fragment(r[5])), strict=True))
             for r in _stream(
                 engine,
-                "SELECT check_name, coverage_result, coverage_value, check_result, check_value, meta "
+                "SELECT check_name, coverage_result, coverage_value, check_result, check_value, meta::text "
                 "FROM time_variance_level_check WHERE dataset_id = :id ORDER BY id",
                 params,
             )
@@ -158,10 +174,10 @@ def export_dataset(
     counts["reports"] = _write_jsonl(
         out / "reports.jsonl.gz",
         (
-            {"type": r[0], "data": r[1]}
+            {"type": r[0], "data": fragment(r[1])}
             for r in _stream(
                 engine,
-                "SELECT type, data FROM report WHERE dataset_id = :id "
+                "SELECT type, data::text FROM report WHERE dataset_id = :id "
                 "ORDER BY type <> 'field_level_check', type, id",
                 params,
             )
@@ -169,13 +185,14 @@ def export_dataset(
     )
     examples = _stream(
         engine,
-        "SELECT 'resource_level_check', check_name, data, id FROM resource_level_check_examples "
+        "SELECT 'resource_level_check', check_name, data::text, id FROM resource_level_check_examples "
         "WHERE dataset_id = :id UNION ALL "
-        "SELECT 'field_level_check', path, data, id FROM field_level_check_examples WHERE dataset_id = :id "
+        "SELECT 'field_level_check', path, data::text, id FROM field_level_check_examples "
+        "WHERE dataset_id = :id "
         "ORDER BY 1 DESC, 4",
         params,
     )
     counts["examples"] = _write_jsonl(
-        out / "examples.jsonl.gz", ({"type": r[0], "key": r[1], "data": r[2]} for r in examples)
+        out / "examples.jsonl.gz", ({"type": r[0], "key": r[1], "data": fragment(r[2])} for r in examples)
     )
     return counts

@@ -7,7 +7,7 @@ A filter message is a JSON object. Every key is optional, every given key must h
 ``release_date_to``         the item's ``date`` is on or before this calendar date (the whole day counts)
 ``buyer``                   ``buyer.name`` is exactly one of these strings
 ``buyer_regex``             ``buyer.name`` matches this Python regular expression (``re.search``,
-                            case-insensitive)
+                            case-insensitive; at most ``PELICAN_REGEX_TIMEOUT`` seconds over all items)
 ``buyer_pattern``           ``buyer.name`` matches this SQL ILIKE pattern (whole string, ``%`` any run of
                             characters, ``_`` one character, ``\\`` escapes; case-insensitive)
 ``procuring_entity``        ``tender.procuringEntity.name`` is exactly one of these strings
@@ -34,6 +34,9 @@ Where this deliberately differs from Pelican (which the spec asks for, pipeline.
   :class:`FilterError` before anything is created.
 * Names are compared only when they are strings: a null or numeric ``buyer.name`` matches no name
   filter (Pelican's SQL would render a number as text).
+* A regular expression cannot run away: it is matched with the ``regex`` library (Python's syntax) under
+  a time budget per filter and key (``PELICAN_REGEX_TIMEOUT``, 60 s over all the items); past it the filter
+  fails with :class:`FilterTimeout` naming the key, instead of backtracking for hours (``^(\\w|\\w\\w)*$``).
 * ``max_items`` keeps the first matching items in the order given (Pelican: LIMIT without ORDER BY, so an
   arbitrary subset); an empty result is a valid, empty filtered dataset.
 """
@@ -41,14 +44,29 @@ Where this deliberately differs from Pelican (which the spec asks for, pipeline.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+import regex as regex_engine
 
 from pelican_dagster.checks.primitives import parse_date
 
-__all__ = ["KNOWN_KEYS", "NOT_INHERITED", "FilterError", "FilterSpec", "ilike_to_regex", "inherited_meta"]
+__all__ = [
+    "KNOWN_KEYS",
+    "NOT_INHERITED",
+    "FilterError",
+    "FilterSpec",
+    "FilterTimeout",
+    "ilike_to_regex",
+    "inherited_meta",
+]
+
+#: Seconds one filter's regular expression may spend over all the items (``PELICAN_REGEX_TIMEOUT``).
+DEFAULT_REGEX_TIMEOUT = 60.0
 
 #: Every key a filter message may hold, in the order ``to_message`` writes them.
 KNOWN_KEYS = (
@@ -127,12 +145,44 @@ def _text(key: str, value: Any) -> str:
     return value
 
 
-def _regex(key: str, value: Any) -> re.Pattern[str]:
+def _regex(key: str, value: Any) -> Any:
     text = _text(key, value)
     try:
-        return re.compile(text, re.IGNORECASE)
-    except re.error as error:
+        re.compile(text)  # Python's own syntax rules, so that what is valid does not change
+        return regex_engine.compile(text, regex_engine.IGNORECASE | regex_engine.V0)
+    except (re.error, regex_engine.error) as error:
         raise FilterError(f"{key} is not a valid regular expression ({error}): {value!r}") from None
+
+
+def regex_timeout() -> float:
+    """``PELICAN_REGEX_TIMEOUT`` (seconds), else 60."""
+    return float(os.environ.get("PELICAN_REGEX_TIMEOUT") or DEFAULT_REGEX_TIMEOUT)
+
+
+class FilterTimeout(FilterError):
+    """A filter's regular expression used up its time budget."""
+
+
+@dataclass
+class _Budget:
+    """Seconds left to one regular expression, over all the names it is matched against."""
+
+    key: str
+    seconds: float = field(default_factory=regex_timeout)
+    spent: float = 0.0
+
+    def search(self, pattern: Any, name: str) -> bool:
+        left = self.seconds - self.spent
+        start = time.perf_counter()
+        try:
+            return pattern.search(name, timeout=max(left, 0.001)) is not None
+        except TimeoutError:
+            raise FilterTimeout(
+                f"{self.key} {pattern.pattern!r} took longer than its limit of {self.seconds:g} s "
+                "(PELICAN_REGEX_TIMEOUT): it backtracks too much on these names; simplify it"
+            ) from None
+        finally:
+            self.spent += time.perf_counter() - start
 
 
 @dataclass(frozen=True)
@@ -140,9 +190,10 @@ class _NameFilter:
     """The three ways of selecting by one organisation's name (exact list, regex, ILIKE pattern)."""
 
     exact: tuple[str, ...] | None = None
-    regex: re.Pattern[str] | None = None
+    regex: Any = None
     pattern: str | None = None
     pattern_regex: re.Pattern[str] | None = None
+    budget: _Budget | None = field(default=None, compare=False)
 
     @property
     def active(self) -> bool:
@@ -155,7 +206,7 @@ class _NameFilter:
             return False
         if self.exact is not None and name not in self.exact:
             return False
-        if self.regex is not None and self.regex.search(name) is None:
+        if self.regex is not None and not (self.budget or _Budget("regex")).search(self.regex, name):
             return False
         return self.pattern_regex is None or self.pattern_regex.fullmatch(name) is not None
 
@@ -171,7 +222,8 @@ def _name_filter(message: dict[str, Any], prefix: str) -> _NameFilter:
             compiled = ilike_to_regex(pattern)
         except FilterError as error:
             raise FilterError(f"{prefix}_pattern: {error}") from None
-    return _NameFilter(exact, regex, pattern, compiled)
+    budget = _Budget(f"{prefix}_regex") if regex is not None else None
+    return _NameFilter(exact, regex, pattern, compiled, budget)
 
 
 def _name_at(item: dict[str, Any], *keys: str) -> Any:

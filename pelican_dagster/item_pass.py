@@ -11,8 +11,10 @@ stores ``ChunkResult`` (``item_check`` rows and one ``item_check_chunk`` row).
 
 from __future__ import annotations
 
+import decimal
 import gc
 import json
+import sys
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -55,7 +57,23 @@ def load_item(text: str | bytes) -> Any:
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError:
-        return json.loads(text)
+        pass
+    try:
+        # Integers of more than 4,300 digits (which jsonb stores) go through Decimal: int() of their text
+        # is refused by Python's conversion limit.
+        return json.loads(text, parse_int=_big_int)
+    except RecursionError:
+        # Nesting deeper than the recursion limit (jsonb accepts it): parse with a higher limit.
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, 100_000))
+        try:
+            return json.loads(text, parse_int=_big_int)
+        finally:
+            sys.setrecursionlimit(limit)
+
+
+def _big_int(text: str) -> int:
+    return int(text) if len(text) < 4000 else int(decimal.Decimal(text))
 
 
 def _dumps(value: Any) -> bytes:

@@ -26,7 +26,7 @@ import dagster as dg
 import sqlalchemy as sa
 
 from pelican_dagster import settings
-from pelican_dagster.jobs import pelican_job
+from pelican_dagster.jobs import pelican_job, time_based_job
 from pelican_dagster.partitions import datasets
 from pelican_dagster.resources import KingfisherProcessResource, ResultsDatabaseResource
 from pelican_dagster.storage import kingfisher
@@ -125,6 +125,11 @@ def kingfisher_process_collections(
 PENDING_GRACE = dt.timedelta(minutes=2)
 
 
+#: How many times ``pending_datasets`` runs again a dataset whose last run failed (a dropped connection,
+#: a killed process); after that, a user's run is needed (the failure and its reason stay visible).
+FAILED_RETRIES = 2
+
+
 def pending_dataset_rows(conn: sa.Connection, partitions: set[str]) -> list[tuple[int, str]]:
     """``(id, name)`` of the datasets with a partition that were never run (no progress row, or only the
     registration's, ``results.mark_registered``), in id order,
@@ -141,6 +146,61 @@ def pending_dataset_rows(conn: sa.Connection, partitions: set[str]) -> list[tupl
         .order_by(t.c.id)
     ).all()
     return [(int(i), name) for i, name in rows if name in partitions]
+
+
+def failed_dataset_rows(conn: sa.Connection, partitions: set[str]) -> list[tuple[int, str]]:
+    """``(id, name)`` of the datasets with a partition whose last stage failed (state FAILED)."""
+    t, p = s.dataset, s.progress_monitor_dataset
+    rows = conn.execute(
+        sa.select(t.c.id, t.c.name)
+        .join(p, p.c.dataset_id == t.c.id)
+        .where(p.c.state == "FAILED")
+        .order_by(t.c.id)
+    ).all()
+    return [(int(i), name) for i, name in rows if name in partitions]
+
+
+def _active_runs(instance: dg.DagsterInstance, name: str) -> bool:
+    return bool(
+        instance.get_run_records(
+            filters=dg.RunsFilter(
+                tags={"dagster/partition": name},
+                statuses=[
+                    dg.DagsterRunStatus.QUEUED,
+                    dg.DagsterRunStatus.NOT_STARTED,
+                    dg.DagsterRunStatus.STARTING,
+                    dg.DagsterRunStatus.STARTED,
+                    dg.DagsterRunStatus.CANCELING,
+                ],
+            ),
+            limit=1,
+        )
+    )
+
+
+def failed_run_requests(instance: dg.DagsterInstance, rows: list[tuple[int, str]]) -> list[dg.RunRequest]:
+    """A new ``pelican`` run for each failed dataset with no active run, at most ``FAILED_RETRIES`` times
+    per dataset (counted by the tag ``pelican/retry``)."""
+    requests = []
+    for dataset_id, name in rows:
+        if _active_runs(instance, name):
+            continue
+        retries = len(
+            instance.get_run_records(
+                filters=dg.RunsFilter(tags={"dagster/partition": name, "pelican/retry": "failed"}),
+                limit=FAILED_RETRIES,
+            )
+        )
+        if retries >= FAILED_RETRIES:
+            continue
+        requests.append(
+            dg.RunRequest(
+                run_key=f"dataset-{dataset_id}-retry-{retries + 1}",
+                partition_key=name,
+                tags={"pelican/retry": "failed"},
+            )
+        )
+    return requests
 
 
 @dg.sensor(
@@ -162,6 +222,8 @@ def pending_datasets(
     partitions = set(context.instance.get_dynamic_partitions(datasets.name))
     with results.get_engine().connect() as conn:
         pending = pending_dataset_rows(conn, partitions)
+        failed = failed_dataset_rows(conn, partitions)
+    retries = failed_run_requests(context.instance, failed)
     new = []
     for dataset_id, name in pending:
         if dataset_id in requested:
@@ -172,12 +234,49 @@ def pending_datasets(
         new.append((dataset_id, name))
     still_pending = {dataset_id for dataset_id, _ in pending}
     cursor = json.dumps(sorted((requested & still_pending) | {dataset_id for dataset_id, _ in new}))
-    if not new:
+    if not new and not retries:
         return dg.SensorResult(skip_reason="no dataset partition waiting for its first run", cursor=cursor)
-    context.log.info(f"starting the first run of {', '.join(name for _, name in new)}")
+    if new:
+        context.log.info(f"starting the first run of {', '.join(name for _, name in new)}")
+    if retries:
+        context.log.info(f"running again failed {', '.join(str(r.partition_key) for r in retries)}")
     return dg.SensorResult(
         run_requests=[
             dg.RunRequest(run_key=f"dataset-{dataset_id}", partition_key=name) for dataset_id, name in new
-        ],
+        ]
+        + retries,
         cursor=cursor,
     )
+
+
+@dg.sensor(
+    job=time_based_job,
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Runs the time-based checks (and report) of datasets whose ancestor was not yet checked.",
+)
+def ancestors_checked(
+    context: dg.SensorEvaluationContext, results: ResultsDatabaseResource
+) -> dg.SensorResult:
+    """One ``pelican_time_based`` run per dataset whose time-based checks found the ancestor not yet
+    CHECKED, once the ancestor is CHECKED/OK (``run_key``: the dataset and the moment the ancestor was
+    checked, so each completion of the ancestor triggers one run)."""
+    d, a, p, r = s.dataset, s.dataset.alias("ancestor"), s.progress_monitor_dataset, s.dataset_run_state
+    partitions = set(context.instance.get_dynamic_partitions(datasets.name))
+    with results.get_engine().connect() as conn:
+        rows = conn.execute(
+            sa.select(d.c.id, d.c.name, p.c.modified)
+            .join(r, r.c.dataset_id == d.c.id)
+            .join(a, a.c.id == d.c.ancestor_id)
+            .join(p, p.c.dataset_id == a.c.id)
+            .where(r.c.waiting_for_ancestor, p.c.phase == "CHECKED", p.c.state == "OK")
+            .order_by(d.c.id)
+        ).all()
+    requests = [
+        dg.RunRequest(run_key=f"ancestor-checked-{dataset_id}-{checked.isoformat()}", partition_key=name)
+        for dataset_id, name, checked in rows
+        if name in partitions and not _active_runs(context.instance, name)
+    ]
+    if not requests:
+        return dg.SensorResult(skip_reason="no dataset waiting for a checked ancestor")
+    return dg.SensorResult(run_requests=requests)

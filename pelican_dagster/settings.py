@@ -26,6 +26,7 @@ EXTENSION_TIMEOUT = "PELICAN_EXTENSION_TIMEOUT"
 CHUNK_SIZE = "PELICAN_CHUNK_SIZE"
 FRONTEND_TABLES = "PELICAN_FRONTEND_TABLES"
 WORKER_SLOTS = "PELICAN_WORKER_SLOTS"
+LEASE_SECONDS = "PELICAN_LEASE_SECONDS"
 
 _TRUE = {"1", "true", "yes", "on"}
 
@@ -106,6 +107,13 @@ def worker_slots() -> int:
     """``PELICAN_WORKER_SLOTS``: steps the whole cluster runs at once (the sum of the Celery workers'
     ``-c``), which sizes the chunks; default this machine's cores (one machine)."""
     return max(1, env_int(WORKER_SLOTS, None) or os.cpu_count() or 1)
+
+
+def lease_seconds() -> int:
+    """``PELICAN_LEASE_SECONDS``: how long a run's lease on a dataset lasts without a heartbeat (900)."""
+    from pelican_dagster.storage.run_state import DEFAULT_LEASE_SECONDS
+
+    return env_int(LEASE_SECONDS, None) or DEFAULT_LEASE_SECONDS
 
 
 def check_context(engine: Engine | None = None) -> CheckContext:

@@ -6,18 +6,19 @@ import time
 from collections.abc import Iterator
 
 import dagster as dg
-import sqlalchemy as sa
 
 from pelican_dagster import run_context
 from pelican_dagster.assets.check_results import check_result, check_specs, meta_without_examples
-from pelican_dagster.assets.item_checks import item_checks, verify_coverage
+from pelican_dagster.assets.guard import stage
+from pelican_dagster.assets.item_checks import item_checks, require_checked
 from pelican_dagster.assets.partition import partition_dataset
 from pelican_dagster.checks.dataset import CHECK_NAMES, DatasetChecker
 from pelican_dagster.partitions import datasets
 from pelican_dagster.resources import ResultsDatabaseResource
 from pelican_dagster.storage import schema as s
 from pelican_dagster.storage.facts import read_facts, stream_facts
-from pelican_dagster.storage.results import merge_meta, set_phase
+from pelican_dagster.storage.results import merge_meta, replace_rows, set_phase
+from pelican_dagster.storage.run_state import verify_lease
 
 ASSET = "dataset_checks"
 
@@ -37,36 +38,30 @@ def dataset_checks(
     repetitions, buyers, uniqueness, URL availability and related processes, computed from the
     per-item facts the item pass stored (the items are not re-read or re-parsed).
 
-    Runs only when every item has been checked (Pelican's aggregator rule): after a partial failure the
-    missing chunks must be re-run first. Re-materializing replaces the rows.
+    Runs only when every item of the current extraction has been checked (Pelican's aggregator rule):
+    after a partial failure the missing chunks must be re-run first. Re-materializing replaces the rows.
     """
     engine = results.get_engine()
     start = time.perf_counter()
     dataset = partition_dataset(engine, context.partition_key)
-    coverage = verify_coverage(engine, dataset.id)
-    if coverage["uncovered"]:
-        raise dg.Failure(
-            f"{coverage['uncovered']} items have not been checked yet: materialize item_checks first"
+    with stage(context, engine, dataset, "DATASET"):
+        require_checked(engine, dataset, "dataset_checks")
+        with engine.begin() as conn:
+            set_phase(conn, dataset.id, "DATASET", "IN_PROGRESS")
+
+        checker = DatasetChecker(
+            run_context.recorded(engine, dataset.id, context.run.run_id),
+            lookup=functools.partial(read_facts, engine),
         )
-    with engine.begin() as conn:
-        set_phase(conn, dataset.id, "DATASET", "IN_PROGRESS")
+        checker.extend(stream_facts(engine, dataset.id))
+        rows = checker.results()
+        metadata = checker.metadata()
 
-    checker = DatasetChecker(
-        run_context.recorded(engine, dataset.id, context.run.run_id),
-        lookup=functools.partial(read_facts, engine),
-    )
-    checker.extend(stream_facts(engine, dataset.id))
-    rows = checker.results()
-    metadata = checker.metadata()
-
-    with engine.begin() as conn:
-        conn.execute(sa.delete(s.dataset_level_check).where(s.dataset_level_check.c.dataset_id == dataset.id))
-        if rows:
-            conn.execute(
-                sa.insert(s.dataset_level_check), [{"dataset_id": dataset.id, **row} for row in rows]
-            )
-        merge_meta(conn, dataset.id, metadata)
-        set_phase(conn, dataset.id, "DATASET", "OK")
+        with engine.begin() as conn:
+            verify_lease(conn, dataset.id, context.run_id)
+            replace_rows(conn, s.dataset_level_check, dataset.id, rows)
+            merge_meta(conn, dataset.id, metadata)
+            set_phase(conn, dataset.id, "DATASET", "OK")
     seconds = time.perf_counter() - start
 
     by_name = {row["check_name"]: row for row in rows}

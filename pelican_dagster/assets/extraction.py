@@ -2,12 +2,20 @@
 ``data_item`` (pipeline.md §2), or, for a filtered dataset, from its original (§3)."""
 
 import dagster as dg
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 
 from pelican_dagster import run_context, settings
+from pelican_dagster.assets.guard import stage
+from pelican_dagster.assets.partition import partition_dataset
+from pelican_dagster.filters import FilterError
 from pelican_dagster.partitions import datasets
 from pelican_dagster.resources import KingfisherProcessResource, ResultsDatabaseResource
-from pelican_dagster.storage.extraction import ExtractionError, dataset_of, extract
+from pelican_dagster.storage import schema as s
+from pelican_dagster.storage.extraction import ExtractionError, extract
 from pelican_dagster.storage.lifecycle import LifecycleError, extract_filtered, is_filtered
+from pelican_dagster.storage.results import Dataset
+from pelican_dagster.storage.run_state import update_run_state, verify_lease
 
 
 @dg.asset(
@@ -33,15 +41,29 @@ def dataset_items(
     empty dataset.
     """
     engine = results.get_engine()
-    dataset = dataset_of(engine, context.partition_key)
-    if dataset is not None:
+    dataset = partition_dataset(engine, context.partition_key)
+    with stage(context, engine, dataset, "CONTRACTING_PROCESS"):
+        with engine.begin() as conn:
+            # From here on, results of the previous items can never pass for results of these.
+            verify_lease(conn, dataset.id, context.run_id)
+            update_run_state(conn, dataset.id, extraction_run_id=context.run_id, failure=None)
+            conn.execute(sa.delete(s.item_check_chunk).where(s.item_check_chunk.c.dataset_id == dataset.id))
         # The run's first step fixes "now", the seed, codelists and rates for every later step.
         ctx = run_context.fix(engine, dataset.id, context.run.run_id)
         context.log.info(f"check context of run {context.run.run_id}: now {ctx.now.isoformat()}")
-    if dataset is not None and is_filtered(engine, dataset.id):
+        return _extract(context, kingfisher_process, engine, dataset)
+
+
+def _extract(
+    context: dg.AssetExecutionContext,
+    kingfisher_process: KingfisherProcessResource,
+    engine: Engine,
+    dataset: Dataset,
+) -> dg.MaterializeResult:
+    if is_filtered(engine, dataset.id):
         try:
             found, copied = extract_filtered(engine, dataset)
-        except LifecycleError as e:
+        except (LifecycleError, FilterError) as e:
             raise dg.Failure(description=str(e)) from e
         context.log.info(
             f"copied {copied.items} of {copied.scanned} items scanned from dataset {found.original_id} "

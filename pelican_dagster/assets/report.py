@@ -4,12 +4,16 @@ dataset's final metadata (pipeline.md §4.4, §6.3), readable in the Dagster UI.
 import time
 
 import dagster as dg
+from sqlalchemy.engine import Engine
 
 from pelican_dagster import run_context
+from pelican_dagster.assets.guard import stage
+from pelican_dagster.assets.item_checks import require_checked
 from pelican_dagster.assets.metadata import pass_rates
 from pelican_dagster.assets.partition import partition_dataset
 from pelican_dagster.assets.time_based_checks import time_based_checks
 from pelican_dagster.checks.compiled_release.report import ResourceReport
+from pelican_dagster.checks.context import CheckContext
 from pelican_dagster.checks.field import FieldReport
 from pelican_dagster.checks.sampling import rng_for
 from pelican_dagster.item_pass import load_state
@@ -26,30 +30,18 @@ from pelican_dagster.storage.reports import (
     load_report_data,
     write_reports,
 )
-from pelican_dagster.storage.results import merge_meta, set_phase
+from pelican_dagster.storage.results import Dataset, merge_meta, set_phase
+from pelican_dagster.storage.run_state import release_lease, update_run_state, verify_lease
 
 #: Pelican's timestamp format in ``dataset.meta`` (dots in the time).
 TIMESTAMP_FORMAT = "%Y-%m-%d %H.%M.%S"
 
 
-@dg.asset(
-    partitions_def=datasets,
-    group_name="pelican",
-    kinds={"postgres"},
-    deps=[time_based_checks],
-    pool="pelican_database",
-)
-def report(context: dg.AssetExecutionContext, results: ResultsDatabaseResource) -> dg.MaterializeResult:
-    """The dataset's report: per field path, coverage and quality counts; per compiled-release check,
-    passed / failed / not-applicable and individual counts; seeded random examples of each; and the
-    processing metadata. Merged from the partial aggregates each item-check chunk stored: no item
-    result is re-read, and only the items the field-level examples point to (at most 20 per sample).
-    Ends the dataset in phase CHECKED / OK.
-    """
-    engine = results.get_engine()
-    start = time.perf_counter()
-    dataset = partition_dataset(engine, context.partition_key)
-    ctx = run_context.recorded(engine, dataset.id, context.run.run_id)
+def _build(
+    context: dg.AssetExecutionContext, engine: Engine, dataset: Dataset, ctx: CheckContext
+) -> tuple[dict, dict, list[str]]:
+    """Merge, store and end the dataset CHECKED/OK, releasing the lease (one transaction); returns the
+    reports and the warnings recorded with them."""
 
     field_states, resource_states = [], []
     for field_state, resource_state in chunk_states(engine, dataset.id):
@@ -78,6 +70,7 @@ def report(context: dg.AssetExecutionContext, results: ResultsDatabaseResource) 
         )
 
     with engine.begin() as conn:
+        verify_lease(conn, dataset.id, context.run_id)
         write_reports(conn, dataset.id, field_report, resource_report, field_examples, resource.examples())
         merge_meta(
             conn,
@@ -97,6 +90,33 @@ def report(context: dg.AssetExecutionContext, results: ResultsDatabaseResource) 
             },
         )
         set_phase(conn, dataset.id, "CHECKED", "OK")
+        update_run_state(conn, dataset.id, failure=None)
+        release_lease(conn, dataset.id, context.run_id)
+
+    return field_report, resource_report, warnings
+
+
+@dg.asset(
+    partitions_def=datasets,
+    group_name="pelican",
+    kinds={"postgres"},
+    deps=[time_based_checks],
+    pool="pelican_database",
+)
+def report(context: dg.AssetExecutionContext, results: ResultsDatabaseResource) -> dg.MaterializeResult:
+    """The dataset's report: per field path, coverage and quality counts; per compiled-release check,
+    passed / failed / not-applicable and individual counts; seeded random examples of each; and the
+    processing metadata. Merged from the partial aggregates each item-check chunk stored: no item
+    result is re-read, and only the items the field-level examples point to (at most 20 per sample).
+    Ends the dataset in phase CHECKED / OK.
+    """
+    engine = results.get_engine()
+    start = time.perf_counter()
+    dataset = partition_dataset(engine, context.partition_key)
+    ctx = run_context.recorded(engine, dataset.id, context.run.run_id)
+    with stage(context, engine, dataset, "CHECKED"):
+        require_checked(engine, dataset, "report")
+        field_report, resource_report, warnings = _build(context, engine, dataset, ctx)
 
     totals = report_totals(field_report, resource_report)
     sections = markdown_sections(load_report_data(engine, context.partition_key))

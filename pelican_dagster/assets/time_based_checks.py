@@ -5,18 +5,20 @@ import time
 from collections.abc import Iterator
 
 import dagster as dg
-import sqlalchemy as sa
 
 from pelican_dagster import run_context
 from pelican_dagster.assets.check_results import check_result, check_specs, meta_without_examples
 from pelican_dagster.assets.dataset_checks import dataset_checks
+from pelican_dagster.assets.guard import stage
+from pelican_dagster.assets.item_checks import require_checked
 from pelican_dagster.assets.partition import partition_dataset
 from pelican_dagster.checks.time_based import CHECKS, TimeBasedChecker
 from pelican_dagster.partitions import datasets
 from pelican_dagster.resources import ResultsDatabaseResource
 from pelican_dagster.storage import schema as s
 from pelican_dagster.storage.facts import stream_pairs
-from pelican_dagster.storage.results import dataset_by_id, set_phase
+from pelican_dagster.storage.results import dataset_by_id, get_progress, replace_rows, set_phase
+from pelican_dagster.storage.run_state import update_run_state, verify_lease
 
 ASSET = "time_based_checks"
 CHECK_NAMES = tuple(check.NAME for check in CHECKS)
@@ -40,42 +42,55 @@ def time_based_checks(
     ``pelican-dagster check --ancestor``). Without an ancestor, or with an empty one, no rows are
     written (as in Pelican) and the checks are reported as not applicable. Pairs are matched by ocid
     in SQL (indexed) and streamed.
+
+    The ancestor must be CHECKED: before that its items and facts may be incomplete, so nothing is
+    stored, the checks say "ancestor not yet checked", and the sensor ``ancestors_checked`` runs them
+    again (with ``report``) once it is.
     """
     engine = results.get_engine()
     start = time.perf_counter()
     dataset = partition_dataset(engine, context.partition_key)
-    with engine.connect() as conn:
-        ancestor = dataset_by_id(conn, dataset.ancestor_id) if dataset.ancestor_id else None
-    with engine.begin() as conn:
-        set_phase(conn, dataset.id, "TIME_VARIANCE", "IN_PROGRESS")
-
     rows: list[dict] = []
     pairs = 0
-    if ancestor is not None:
-        checker = TimeBasedChecker(run_context.recorded(engine, dataset.id, context.run.run_id))
-        for ancestor_item, ancestor_facts, new_item, new_facts in stream_pairs(
-            engine, ancestor.id, dataset.id
-        ):
-            checker.add(
-                ancestor_item, ancestor_facts if ancestor_facts is not None else {}, new_item, new_facts
-            )
-            pairs += 1
-        rows = checker.results()
-
-    with engine.begin() as conn:
-        conn.execute(
-            sa.delete(s.time_variance_level_check).where(
-                s.time_variance_level_check.c.dataset_id == dataset.id
-            )
+    with stage(context, engine, dataset, "TIME_VARIANCE"):
+        require_checked(engine, dataset, "time_based_checks")
+        with engine.begin() as conn:
+            ancestor = dataset_by_id(conn, dataset.ancestor_id) if dataset.ancestor_id else None
+            ancestor_progress = get_progress(conn, ancestor.id) if ancestor else None
+            set_phase(conn, dataset.id, "TIME_VARIANCE", "IN_PROGRESS")
+        # The ancestor's items and facts are complete only once it is CHECKED; reading them earlier
+        # would store wrong results. Until then nothing is stored, and the sensor
+        # ``ancestors_checked`` runs these checks again when the ancestor completes.
+        waiting = ancestor is not None and (
+            ancestor_progress is None
+            or (ancestor_progress["phase"], ancestor_progress["state"]) != ("CHECKED", "OK")
         )
-        if rows:
-            conn.execute(
-                sa.insert(s.time_variance_level_check), [{"dataset_id": dataset.id, **r} for r in rows]
-            )
-        set_phase(conn, dataset.id, "TIME_VARIANCE", "OK")
+        if ancestor is not None and not waiting:
+            checker = TimeBasedChecker(run_context.recorded(engine, dataset.id, context.run.run_id))
+            for ancestor_item, ancestor_facts, new_item, new_facts in stream_pairs(
+                engine, ancestor.id, dataset.id
+            ):
+                checker.add(
+                    ancestor_item, ancestor_facts if ancestor_facts is not None else {}, new_item, new_facts
+                )
+                pairs += 1
+            rows = checker.results()
+
+        with engine.begin() as conn:
+            verify_lease(conn, dataset.id, context.run_id)
+            replace_rows(conn, s.time_variance_level_check, dataset.id, rows)
+            update_run_state(conn, dataset.id, waiting_for_ancestor=waiting)
+            set_phase(conn, dataset.id, "TIME_VARIANCE", "OK")
 
     if ancestor is None:
         reason = "the dataset has no ancestor"
+    elif waiting:
+        progress = ancestor_progress or {"phase": "none", "state": "none"}
+        reason = (
+            f"ancestor not yet checked: {ancestor.name!r} is {progress['phase']}/{progress['state']}; "
+            "the time-based checks run again when it is CHECKED"
+        )
+        context.log.warning(reason)
     elif not rows:
         reason = f"the ancestor {ancestor.name!r} has no items"
     else:
@@ -102,6 +117,7 @@ def time_based_checks(
         metadata={
             "dataset_id": dataset.id,
             "ancestor": ancestor.name if ancestor else "none",
+            "waiting_for_ancestor": waiting,
             "pairs": pairs,
             "rows": len(rows),
             "seconds": round(time.perf_counter() - start, 3),

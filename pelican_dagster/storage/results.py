@@ -164,3 +164,12 @@ def chunk_bounds(conn: Connection, dataset_id: int, chunk_size: int) -> list[tup
     """
     rows = conn.execute(sa.text(sql), {"dataset_id": dataset_id, "size": chunk_size}).all()
     return [(int(a), int(b), int(c)) for a, b, c in rows]
+
+
+def replace_rows(conn: Connection, table: sa.Table, dataset_id: int, rows: list[dict[str, Any]]) -> int:
+    """Replace every row of ``table`` belonging to the dataset by ``rows`` (inside the caller's
+    transaction, so a re-run or a retry replaces its rows and never duplicates them)."""
+    conn.execute(sa.delete(table).where(table.c.dataset_id == dataset_id))
+    if rows:
+        conn.execute(sa.insert(table), [{"dataset_id": dataset_id, **row} for row in rows])
+    return len(rows)

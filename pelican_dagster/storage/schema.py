@@ -290,6 +290,21 @@ reference_content = sa.Table(
     sa.Column("created", sa.DateTime, nullable=False, server_default=sa.func.now()),
 )
 
-#: Pelican's dataset phases and states (pipeline.md §5.1).
+#: Per dataset: the run holding its lease (one run at a time), the run whose extraction produced the
+#: current items, whether the time-based checks wait for the ancestor, the last failure's reason.
+dataset_run_state = sa.Table(
+    "dataset_run_state",
+    metadata,
+    sa.Column("dataset_id", sa.BigInteger, sa.ForeignKey("dataset.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("lease_run_id", sa.Text),
+    sa.Column("heartbeat", sa.DateTime),
+    sa.Column("extraction_run_id", sa.Text),
+    sa.Column("waiting_for_ancestor", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("failure", sa.Text),
+    sa.Column("modified", sa.DateTime, nullable=False, server_default=sa.func.now()),
+)
+
+#: Pelican's dataset phases and states (pipeline.md §5.1); FAILED marks a stage that failed (the reason
+#: is in ``dataset_run_state.failure``).
 PHASES = ("CONTRACTING_PROCESS", "DATASET", "TIME_VARIANCE", "CHECKED", "DELETED")
-STATES = ("IN_PROGRESS", "OK")
+STATES = ("IN_PROGRESS", "OK", "FAILED")

@@ -1,0 +1,132 @@
+"""Reads and writes of the item pass: a chunk's items, its results, and the coverage of the dataset."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from pelican_dagster.storage import schema as s
+from pelican_dagster.storage.db import copy_rows
+
+#: Rows fetched per round trip by a chunk's server-side cursor.
+FETCH_ROWS = 200
+
+
+def stream_items(engine: Engine, dataset_id: int, first: int, last: int) -> Iterator[tuple[int, str]]:
+    """``(id, JSON text)`` of the dataset's items with ids in ``first..last``, in id order, through a
+    server-side cursor."""
+    with engine.connect() as conn:
+        cursor = conn.connection.driver_connection.cursor(name=f"items_{dataset_id}_{first}")
+        cursor.itersize = FETCH_ROWS
+        cursor.execute(
+            "SELECT id, data::text FROM data_item WHERE dataset_id = %s AND id BETWEEN %s AND %s ORDER BY id",
+            (dataset_id, first, last),
+        )
+        yield from cursor
+        cursor.close()
+        conn.rollback()
+
+
+def store_chunk(
+    conn: Connection,
+    dataset_id: int,
+    first: int,
+    last: int,
+    count: int,
+    result: Any,
+    seconds: float,
+) -> int:
+    """Replace the range's ``item_check`` rows and every ``item_check_chunk`` row overlapping it (the
+    chunk size may have changed) by ``result`` (an ``item_pass.ChunkResult``), in the caller's
+    transaction; returns the number of items the dataset's chunks now cover."""
+    conn.execute(
+        sa.delete(s.item_check).where(
+            s.item_check.c.dataset_id == dataset_id, s.item_check.c.item_id.between(first, last)
+        )
+    )
+    conn.execute(
+        sa.delete(s.item_check_chunk).where(
+            s.item_check_chunk.c.dataset_id == dataset_id,
+            s.item_check_chunk.c.first_item_id <= last,
+            s.item_check_chunk.c.last_item_id >= first,
+        )
+    )
+    copy_rows(
+        conn,
+        "item_check",
+        ("item_id", "dataset_id", "field", "resource", "facts"),
+        ((item_id, dataset_id, f, r, x) for item_id, f, r, x in result.rows),
+    )
+    conn.execute(
+        sa.insert(s.item_check_chunk).values(
+            dataset_id=dataset_id,
+            first_item_id=first,
+            last_item_id=last,
+            item_count=count,
+            checked_count=result.checked,
+            skipped_count=result.skipped,
+            field_state=result.field_state,
+            resource_state=result.resource_state,
+            seconds=seconds,
+        )
+    )
+    done = conn.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(s.item_check_chunk.c.item_count), 0)).where(
+            s.item_check_chunk.c.dataset_id == dataset_id
+        )
+    ).scalar_one()
+    return int(done)
+
+
+def coverage(engine: Engine, dataset_id: int) -> dict[str, int | float]:
+    """Counts over the dataset's chunks, and the number of items no chunk covers (must be 0)."""
+    with engine.connect() as conn:
+        uncovered = conn.execute(
+            sa.text(
+                "SELECT count(*) FROM data_item d WHERE d.dataset_id = :id AND NOT EXISTS ("
+                " SELECT 1 FROM item_check_chunk c WHERE c.dataset_id = :id"
+                " AND d.id BETWEEN c.first_item_id AND c.last_item_id)"
+            ),
+            {"id": dataset_id},
+        ).scalar_one()
+        row = conn.execute(
+            sa.text(
+                "SELECT count(*), coalesce(sum(item_count), 0), coalesce(sum(checked_count), 0),"
+                " coalesce(sum(skipped_count), 0), coalesce(sum(seconds), 0) FROM item_check_chunk"
+                " WHERE dataset_id = :id"
+            ),
+            {"id": dataset_id},
+        ).one()
+    return {
+        "uncovered": int(uncovered),
+        "chunks": int(row[0]),
+        "items": int(row[1]),
+        "checked": int(row[2]),
+        "skipped": int(row[3]),
+        "chunk_seconds": float(row[4]),
+    }
+
+
+def uncovered_bounds(conn: Connection, dataset_id: int, chunk_size: int) -> list[tuple[int, int, int]]:
+    """The items no chunk covers, as consecutive id ranges of at most ``chunk_size`` items that overlap
+    no stored chunk: ``[(first_id, last_id, count), ...]`` (re-planning after an interrupted run)."""
+    sql = """
+        WITH missing AS (
+            SELECT d.id,
+                   (SELECT count(*) FROM item_check_chunk c
+                    WHERE c.dataset_id = :dataset_id AND c.last_item_id < d.id) AS gap
+            FROM data_item d
+            WHERE d.dataset_id = :dataset_id AND NOT EXISTS (
+                SELECT 1 FROM item_check_chunk c WHERE c.dataset_id = :dataset_id
+                AND d.id BETWEEN c.first_item_id AND c.last_item_id)
+        )
+        SELECT min(id), max(id), count(*) FROM (
+            SELECT id, gap, (row_number() OVER (PARTITION BY gap ORDER BY id) - 1) / :size AS bucket
+            FROM missing
+        ) t GROUP BY gap, bucket ORDER BY 1
+    """
+    rows = conn.execute(sa.text(sql), {"dataset_id": dataset_id, "size": chunk_size}).all()
+    return [(int(a), int(b), int(c)) for a, b, c in rows]
