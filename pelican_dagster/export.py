@@ -1,4 +1,4 @@
-"""Write one dataset's results as a folder in Pelican's export format (export-format.md).
+"""Write one dataset's results as a folder in Pelican's export format (docs/export-format.md).
 
 Everything is streamed from the results database (server-side cursors), so a dataset of any size is
 written in bounded memory. Per-item results are produced by ``item_results`` from the compact
@@ -38,7 +38,7 @@ def no_item_results(item_id: int, text: str) -> tuple[Any, Any]:
 
 
 def pelican_item_results(ctx: CheckContext) -> ItemResults:
-    """Per-item results in Pelican's shapes (report-shapes.md §1–2), rebuilt from the item by the same
+    """Per-item results in Pelican's shapes (docs/report-shapes.md §1–2), rebuilt from the item by the same
     check functions the item pass ran: the database keeps only the compact outcome, not Pelican's ~120 KB
     of JSON per item. Deterministic for a given configuration (``ctx``), so the rebuild equals what was
     stored."""

@@ -1,4 +1,4 @@
-"""Configuration read from the environment (export-format.md lists the variables that make results
+"""Configuration read from the environment (docs/export-format.md lists the variables that make results
 reproducible). Every command and every Dagster run builds its ``CheckContext`` here, once per process."""
 
 from __future__ import annotations

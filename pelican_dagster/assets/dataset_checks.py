@@ -1,5 +1,5 @@
-"""Asset ``dataset_checks``: the 24 dataset-level checks (checks.md §3) and the dataset metadata that
-aggregates over items (pipeline.md §6.2), each check also reported as a Dagster asset check."""
+"""Asset ``dataset_checks``: the 24 dataset-level checks (docs/checks.md §3) and the dataset metadata that
+aggregates over items (docs/pipeline.md §6.2), each check also reported as a Dagster asset check."""
 
 import functools
 import time

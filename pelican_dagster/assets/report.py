@@ -1,5 +1,5 @@
 """Asset ``report``: the field-level and compiled-release-level reports, their random examples and the
-dataset's final metadata (pipeline.md §4.4, §6.3), readable in the Dagster UI."""
+dataset's final metadata (docs/pipeline.md §4.4, §6.3), readable in the Dagster UI."""
 
 import time
 

@@ -1,4 +1,4 @@
-"""Asset ``time_based_checks``: the dataset against its ancestor (checks.md §4: ``ocid``,
+"""Asset ``time_based_checks``: the dataset against its ancestor (docs/checks.md §4: ``ocid``,
 ``tender_title``, ``phase_stable``), each also reported as a Dagster asset check."""
 
 import time

@@ -1,6 +1,6 @@
 """Markdown for Dagster materialization metadata (``MetadataValue.md``).
 
-Every function takes the stored report shapes (report-shapes.md) and returns a Markdown string. Data is
+Every function takes the stored report shapes (docs/report-shapes.md) and returns a Markdown string. Data is
 untrusted: every value goes through :func:`md_text`, which escapes HTML and Markdown syntax, so a
 publisher's ``<script>`` or ``|`` cannot break out of a table cell.
 """

@@ -1,4 +1,4 @@
-"""The results database, as SQLAlchemy Core tables (pipeline.md §7, extended for Dagster).
+"""The results database, as SQLAlchemy Core tables (docs/pipeline.md §7, extended for Dagster).
 
 The tables are created and upgraded by the versioned Alembic migrations in ``migrations/`` (see
 :mod:`pelican_dagster.storage.migrate`); this module only describes them for queries. A test checks that
@@ -218,6 +218,6 @@ step_output = sa.Table(
     sa.Index("step_output_created_idx", "created"),
 )
 
-#: Pelican's dataset phases and states (pipeline.md §5.1).
+#: Pelican's dataset phases and states (docs/pipeline.md §5.1).
 PHASES = ("CONTRACTING_PROCESS", "DATASET", "TIME_VARIANCE", "CHECKED", "DELETED")
 STATES = ("IN_PROGRESS", "OK")
