@@ -8,7 +8,7 @@ import dagster as dg
 import sqlalchemy as sa
 
 from pelican_dagster import settings
-from pelican_dagster.assets.check_results import check_result, check_specs, meta_without_examples
+from pelican_dagster.assets.check_results import CheckOutcomes, check_specs, meta_without_examples
 from pelican_dagster.assets.dataset_checks import dataset_checks
 from pelican_dagster.assets.partition import partition_dataset
 from pelican_dagster.checks.time_based import CHECKS, TimeBasedChecker
@@ -22,13 +22,13 @@ ASSET = "time_based_checks"
 CHECK_NAMES = tuple(check.NAME for check in CHECKS)
 
 
-@dg.asset(
+@dg.multi_asset(
+    # A multi-asset only because can_subset makes the check outputs optional (see check_results.py).
+    specs=[dg.AssetSpec(ASSET, group_name="pelican", kinds={"postgres"}, deps=[dataset_checks])],
     partitions_def=datasets,
-    group_name="pelican",
-    kinds={"postgres"},
-    deps=[dataset_checks],
     check_specs=check_specs(ASSET, CHECK_NAMES, "Time-based check"),
     pool="pelican_database",
+    can_subset=True,
 )
 def time_based_checks(
     context: dg.AssetExecutionContext, results: ResultsDatabaseResource
@@ -81,11 +81,11 @@ def time_based_checks(
     else:
         reason = None
     by_name = {row["check_name"]: row for row in rows}
-    check_results = []
+    outcomes = CheckOutcomes()
     for name in CHECK_NAMES:
         row = by_name.get(name)
         if row is None:
-            check_results.append(check_result(name, None, {}, reason))
+            outcomes.add(name, None, {}, reason)
             continue
         fields = {
             "coverage_value": row["coverage_value"],
@@ -93,18 +93,20 @@ def time_based_checks(
             "meta": meta_without_examples(row["meta"] or {}),
         }
         if row["coverage_result"] is None:
-            check_results.append(check_result(name, None, fields, "no applicable ancestor item"))
+            outcomes.add(name, None, fields, "no applicable ancestor item")
         elif row["check_result"] is None:
-            check_results.append(check_result(name, row["coverage_result"], fields))
+            outcomes.add(name, row["coverage_result"], fields)
         else:
-            check_results.append(check_result(name, row["coverage_result"] and row["check_result"], fields))
+            outcomes.add(name, row["coverage_result"] and row["check_result"], fields)
+    outcomes.log(context.log)
     yield dg.MaterializeResult(
         metadata={
             "dataset_id": dataset.id,
             "ancestor": ancestor.name if ancestor else "none",
             "pairs": pairs,
             "rows": len(rows),
+            **outcomes.metadata(),
             "seconds": round(time.perf_counter() - start, 3),
         },
-        check_results=check_results,
+        check_results=outcomes.selected(context),
     )
