@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
@@ -73,6 +74,15 @@ def extension_timeout() -> float:
     return float(os.environ.get(EXTENSION_TIMEOUT) or 5)
 
 
+def reports_dir() -> Path:
+    """Where the ``report`` asset writes each dataset's HTML report: ``PELICAN_REPORTS_DIR``, else
+    ``PELICAN_HOME/reports`` (``~/.pelican-dagster/reports``)."""
+    explicit = os.environ.get("PELICAN_REPORTS_DIR")
+    if explicit:
+        return Path(explicit)
+    return Path(os.environ.get("PELICAN_HOME") or Path.home() / ".pelican-dagster") / "reports"
+
+
 def check_context(engine: Engine | None = None) -> CheckContext:
     """The check configuration of this process, from the environment, with the exchange rates imported
     into the results database behind ``engine`` (``pelican-dagster rates import``) over the ECB default.
@@ -113,5 +123,10 @@ def _check_context(results_url: str | None) -> CheckContext:
             "codelists": codelists.codelist_versions(),
             "exchange_rates": rates.source,
             "now": moment.isoformat(),
+            "url_check": "offline" if url_check_offline() else "online",
+            "codelist_files": {
+                "ocid_prefixes.csv": os.environ.get(OCID_PREFIXES_FILE) or "shipped",
+                "org-id.csv": os.environ.get(ORG_ID_FILE) or "shipped",
+            },
         },
     )

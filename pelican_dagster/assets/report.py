@@ -14,6 +14,8 @@ from pelican_dagster.checks.field import FieldReport
 from pelican_dagster.checks.sampling import rng_for
 from pelican_dagster.item_pass import load_state
 from pelican_dagster.partitions import datasets
+from pelican_dagster.reporting.headline import headline
+from pelican_dagster.reporting.html import render_html
 from pelican_dagster.reporting.markdown import markdown_sections
 from pelican_dagster.reporting.summary import report_totals
 from pelican_dagster.resources import ResultsDatabaseResource
@@ -79,12 +81,26 @@ def report(context: dg.AssetExecutionContext, results: ResultsDatabaseResource) 
         set_phase(conn, dataset.id, "CHECKED", "OK")
 
     totals = report_totals(field_report, resource_report)
-    sections = markdown_sections(load_report_data(engine, context.partition_key))
+    data = load_report_data(engine, context.partition_key)
+    html_path = settings.reports_dir() / f"{context.partition_key}.html"
+    try:
+        html_path.parent.mkdir(parents=True, exist_ok=True)
+        html_path.write_text(render_html(data), encoding="utf-8")
+    except OSError as error:  # a read-only home must not fail the checks: the report is in the database
+        context.log.warning(f"HTML report not written to {html_path}: {error}")
+    # Headline first, as plain text: the UI shows text inline, Markdown only behind a dialog.
     metadata: dict[str, dg.RawMetadataValue] = {
-        "dataset_id": dataset.id,
-        **pass_rates(totals),
-        "field_entries": totals["coverage_total"],
-        "seconds": round(time.perf_counter() - start, 3),
+        key: dg.MetadataValue.text(text) for key, text in headline(data).items()
     }
+    metadata.update(
+        {
+            "html_report": dg.MetadataValue.path(str(html_path)),
+            "dataset_id": dataset.id,
+            **pass_rates(totals),
+            "field_entries": totals["coverage_total"],
+            "seconds": round(time.perf_counter() - start, 3),
+        }
+    )
+    sections = markdown_sections(data, top=None)
     metadata.update({key: dg.MetadataValue.md(text) for key, text in sections.items()})
     return dg.MaterializeResult(metadata=metadata)

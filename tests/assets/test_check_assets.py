@@ -1,6 +1,8 @@
 """The dataset-level, time-based and report assets through Dagster on real databases: stored rows,
 asset-check results per partition, materialization metadata, phases, re-runs and the aggregator rule."""
 
+from pathlib import Path
+
 import dagster as dg
 import pytest
 import sqlalchemy as sa
@@ -20,9 +22,10 @@ def instance():
 
 
 @pytest.fixture
-def paraguay(kfp_engine, results_engine, instance, monkeypatch):
+def paraguay(kfp_engine, results_engine, instance, monkeypatch, tmp_path):
     """Paraguay's snapshot and full file as two datasets, the snapshot the ancestor; both materialized."""
     monkeypatch.setenv("PELICAN_URL_CHECK_OFFLINE", "1")
+    monkeypatch.setenv("PELICAN_REPORTS_DIR", str(tmp_path / "reports"))
     ids = {}
     for name, ancestor in (("paraguay.snapshot-a", None), ("paraguay", "paraguay.snapshot-a")):
         loaded = load_file(kfp_engine, DATA / f"{name}.jsonl.gz")
@@ -91,6 +94,16 @@ def test_pipeline_reports_every_check_per_partition(instance, resources, results
     report = result.asset_materializations_for_node("report")[0].metadata
     assert {"overview", "field_level", "compiled_release", "dataset_level", "time_based"} <= set(report)
     assert isinstance(report["field_level"], dg.MarkdownMetadataValue)
+    # The headline is plain text (shown inline), naming what failed; the HTML report is written.
+    assert isinstance(report["pass_rates"], dg.TextMetadataValue)
+    assert "distribution.tender_status" in report["failed_dataset_checks"].value
+    assert "not applicable" in report["dataset_checks"].value
+    assert report["least_covered_paths"].value != "none"
+    assert "tender_title" in report["time_based_summary"].value and "OFFLINE" in report["url_check"].value
+    html_report = report["html_report"].value
+    assert html_report.endswith("paraguay.html") and "paraguay" in Path(html_report).read_text(
+        encoding="utf-8"
+    )
     assert 0 < report["coverage_pass_rate_percent"].value < 100
     # The item pass sums its chunks' counts: the same rates as the merged report.
     item_checks = result.asset_materializations_for_node("item_checks")[0].metadata
