@@ -36,6 +36,11 @@ class ReportData:
     dataset_level: list[dict[str, Any]] = field(default_factory=list)
     time_based: list[dict[str, Any]] = field(default_factory=list)
     ancestor: str | None = None
+    #: The ancestor's results (without examples), for "then and now" per check.
+    ancestor_data: ReportData | None = None
+    #: Earlier checked datasets of the same source (and the ancestor chain), oldest first, without
+    #: examples: the history chart.
+    history: list[ReportData] = field(default_factory=list)
 
     @property
     def has_time_based(self) -> bool:
