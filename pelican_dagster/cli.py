@@ -1,6 +1,7 @@
 """``pelican-dagster``: load files into Kingfisher Process tables, check them through Dagster, export.
 
-Commands: ``load``, ``check``, ``export``, ``report``, ``rates import``, ``demo``, ``ui``, ``stop``. With
+Commands: ``load``, ``check``, ``export``, ``report``, ``rates import``, ``demo``, ``ui``, ``stop``,
+``list``, ``status``. With
 no database URL set, everything uses the embedded PostgreSQL server under ``PELICAN_HOME`` (README).
 """
 
@@ -380,6 +381,38 @@ def cmd_ui(args: argparse.Namespace) -> int:
     return 0  # not reached
 
 
+def cmd_list(args: argparse.Namespace) -> int:
+    """Print every dataset with its phase, size, source, ancestor and pass rates."""
+    from pelican_dagster.inventory import dataset_rows, format_table
+
+    rows = dataset_rows(Databases.from_env().results())
+    print(format_table(rows) if rows else "no datasets yet (pelican-dagster check FILE, or the sensor)")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """Print one dataset's phase, progress and last run."""
+    from pelican_dagster.inventory import status_lines
+
+    lines = status_lines(Databases.from_env().results(), args.dataset, _instance)
+    if lines is None:
+        print(
+            f"pelican-dagster: no dataset named {args.dataset!r} (see pelican-dagster list)", file=sys.stderr
+        )
+        return 2
+    print("\n".join(lines))
+    return 0
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pelican-dagster")
+    except PackageNotFoundError:  # run from a source tree that is not installed
+        return "unknown"
+
+
 def cmd_stop(args: argparse.Namespace) -> int:
     """Stop the embedded PostgreSQL server."""
     from pelican_dagster.resources.embedded import stop
@@ -399,7 +432,15 @@ def _positive_or_zero(text: str) -> int:
 def parser() -> argparse.ArgumentParser:
     """The argument parser."""
     p = argparse.ArgumentParser(prog="pelican-dagster", description=__doc__.splitlines()[0])
+    p.add_argument("--version", action="version", version=f"pelican-dagster {_version()}")
     sub = p.add_subparsers(dest="command", required=True)
+
+    list_ = sub.add_parser("list", help="list the datasets: phase, size, source, ancestor, pass rates")
+    list_.set_defaults(func=cmd_list)
+
+    status = sub.add_parser("status", help="one dataset's phase, progress and last run")
+    status.add_argument("dataset", help="the dataset name (partition key)")
+    status.set_defaults(func=cmd_status)
 
     load = sub.add_parser("load", help="load an OCDS file into Kingfisher Process tables")
     load.add_argument("file")

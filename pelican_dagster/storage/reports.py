@@ -88,12 +88,14 @@ def load_report_data(engine: Engine, name: str, history: bool = True) -> ReportD
         dataset = dataset_by_name(conn, name)
         if dataset is None:
             raise LookupError(f"no dataset named {name!r}")
-        data = _load(conn, dataset, examples=True)
+        data = load_results(conn, dataset, examples=True)
         if history:
             ancestor = dataset_by_id(conn, dataset.ancestor_id) if dataset.ancestor_id else None
             if ancestor is not None:
-                data.ancestor_data = _load(conn, ancestor, examples=False)
-            data.history = [_load(conn, earlier, examples=False) for earlier in _earlier(conn, dataset)]
+                data.ancestor_data = load_results(conn, ancestor, examples=False)
+            data.history = [
+                load_results(conn, earlier, examples=False) for earlier in _earlier(conn, dataset)
+            ]
     return data
 
 
@@ -118,7 +120,8 @@ def _earlier(conn: Connection, dataset: Any) -> list[Any]:
     return sorted(checked, key=lambda d: d.id)
 
 
-def _load(conn: Connection, dataset: Any, examples: bool) -> ReportData:
+def load_results(conn: Connection, dataset: Any, examples: bool) -> ReportData:
+    """One dataset's stored results (``dataset`` a results ``Dataset``), its examples only if asked."""
     progress = get_progress(conn, dataset.id) or {}
     ancestor = dataset_by_id(conn, dataset.ancestor_id) if dataset.ancestor_id else None
     data = ReportData(
