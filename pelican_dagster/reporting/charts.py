@@ -302,6 +302,11 @@ def svg_dataset_chart(row: dict[str, Any]) -> str:
 HISTORY_COLOURS = ("#1f77b4", "#ff7f0e", "#9467bd", "#17becf", "#8c564b")
 
 
+def _anchor(i: int, n: int) -> str:
+    # The end labels grow inwards, so that they are not clipped at the chart's edges.
+    return "middle" if n == 1 else "start" if i == 0 else "end" if i == n - 1 else "middle"
+
+
 def svg_history(
     labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]], width: int = 720
 ) -> str:
@@ -333,7 +338,7 @@ def svg_history(
     for i, label in enumerate(labels):
         short = label if len(label) <= 22 else label[:21] + "…"
         out.append(
-            f'<text x="{x(i)}" y="{top + plot_h + 16}" text-anchor="middle">'
+            f'<text x="{x(i)}" y="{top + plot_h + 16}" text-anchor="{_anchor(i, len(labels))}">'
             f"<title>{_esc(label)}</title>{_esc(short)}</text>"
         )
     for n, (name, rates) in enumerate(series):
