@@ -65,6 +65,11 @@ def _instance():
     return dg.DagsterInstance.get()
 
 
+def _progress(line: str) -> None:
+    """Progress lines of long phases, on stderr (stdout keeps the results)."""
+    print(line, file=sys.stderr, flush=True)
+
+
 def _print_load(path: str, result) -> None:
     print(
         f"{path}: {result.items} compiled releases in collection {result.collection_id} "
@@ -194,7 +199,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"running the pelican job for dataset {partition} ({sizes[partition]} items, {mode}) …")
         if not run_partition(instance, partition, in_process):
             return 1
-    counts = export_dataset(dbs.results(), key, args.out, lines=loaded.lines, items=not args.no_items)
+    counts = export_dataset(
+        dbs.results(), key, args.out, lines=loaded.lines, items=not args.no_items, report_progress=_progress
+    )
     summary = ", ".join(f"{n} {k}" for k, n in counts.items())
     print(f"wrote {args.out}: {summary} ({time.perf_counter() - start:.1f} s in all)")
     return 0
@@ -216,7 +223,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     if dataset.collection_id is not None:
         with dbs.kingfisher().connect() as conn:
             lines = loaded_lines(conn, dataset.collection_id)
-    counts = export_dataset(dbs.results(), args.dataset, args.out, lines=lines, items=not args.no_items)
+    counts = export_dataset(
+        dbs.results(), args.dataset, args.out, lines=lines, items=not args.no_items, report_progress=_progress
+    )
     print(f"wrote {args.out}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
     return 0
 

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from pelican_dagster.checks.context import CheckContext
+from pelican_dagster.progress import Progress
 from pelican_dagster.storage.results import dataset_by_name, get_progress
 
 #: ``(item_id, item JSON text) -> (field_level, resource_level)`` (Pelican's JSON shapes).
@@ -30,6 +31,10 @@ _TIME_BASED_COLUMNS = (
     "check_value",
     "meta",
 )
+
+
+def _quiet(line: str) -> None:
+    """Progress lines go nowhere unless asked for."""
 
 
 def no_item_results(item_id: int, text: str) -> tuple[Any, Any]:
@@ -82,6 +87,7 @@ def export_dataset(
     lines: Mapping[int, int] | None = None,
     items: bool = True,
     item_results: ItemResults | None = None,
+    report_progress: Callable[[str], None] | None = None,
 ) -> dict[str, int]:
     """Write the export folder of dataset ``name`` into ``out``; returns the number of rows per file.
 
@@ -89,6 +95,7 @@ def export_dataset(
     whose id is not in it get ``line`` null. Items are written in id order, which is Kingfisher Process
     order and so the file's line order for a loaded file. ``items=False`` leaves out ``items.jsonl.gz``.
     ``item_results`` defaults to Pelican's shapes rebuilt with this process's check configuration.
+    ``report_progress`` receives progress lines (items done, items/s) while the items are written.
     """
     if item_results is None:
         from pelican_dagster import settings
@@ -116,8 +123,11 @@ def export_dataset(
             params,
         )
 
+        counter = Progress("export", progress.get("size"), report_progress or _quiet)
+
         def item_lines() -> Iterator[dict[str, Any]]:
             for item_id, ocid, source_data_id, text in rows:
+                counter.tick()
                 field_level, resource_level = item_results(item_id, text)
                 yield {
                     "ocid": ocid,
@@ -128,6 +138,8 @@ def export_dataset(
                 }
 
         counts["items"] = _write_jsonl(out / "items.jsonl.gz", item_lines())
+        if report_progress:
+            counter.finish()
 
     counts["dataset_level"] = _write_jsonl(
         out / "dataset_level.jsonl.gz",
