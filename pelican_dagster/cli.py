@@ -1,8 +1,8 @@
 """``pelican-dagster``: load files into Kingfisher Process tables, check them through Dagster, export.
 
 Commands: ``load``, ``check``, ``export``, ``report``, ``rates import``, ``codelists import|status``,
-``demo``, ``reexecute``, ``ui``, ``stop``. With no database URL set, everything uses the embedded
-PostgreSQL server under ``PELICAN_HOME`` (README).
+``demo``, ``reexecute``, ``ui``, ``stop``, ``list``, ``status``. With no database URL set, everything uses
+the embedded PostgreSQL server under ``PELICAN_HOME`` (README).
 """
 
 from __future__ import annotations
@@ -67,6 +67,11 @@ def _instance():
 
         os.environ["DAGSTER_HOME"] = str(dagster_home())
     return dg.DagsterInstance.get()
+
+
+def _progress(line: str) -> None:
+    """Progress lines of long phases, on stderr (stdout keeps the results)."""
+    print(line, file=sys.stderr, flush=True)
 
 
 def _print_load(path: str, result) -> None:
@@ -218,7 +223,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"running the pelican job for dataset {partition} ({sizes[partition]} items, {mode}) …")
         if not run_partition(instance, partition, executor):
             return 1
-    counts = export_dataset(dbs.results(), key, args.out, lines=loaded.lines, items=not args.no_items)
+    counts = export_dataset(
+        dbs.results(), key, args.out, lines=loaded.lines, items=not args.no_items, report_progress=_progress
+    )
     summary = ", ".join(f"{n} {k}" for k, n in counts.items())
     print(f"wrote {args.out}: {summary} ({time.perf_counter() - start:.1f} s in all)")
     return 0
@@ -240,7 +247,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     if dataset.collection_id is not None:
         with dbs.kingfisher().connect() as conn:
             lines = loaded_lines(conn, dataset.collection_id)
-    counts = export_dataset(dbs.results(), args.dataset, args.out, lines=lines, items=not args.no_items)
+    counts = export_dataset(
+        dbs.results(), args.dataset, args.out, lines=lines, items=not args.no_items, report_progress=_progress
+    )
     print(f"wrote {args.out}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
     return 0
 
@@ -471,6 +480,38 @@ def cmd_ui(args: argparse.Namespace) -> int:
     return 0  # not reached
 
 
+def cmd_list(args: argparse.Namespace) -> int:
+    """Print every dataset with its phase, size, source, ancestor and pass rates."""
+    from pelican_dagster.inventory import dataset_rows, format_table
+
+    rows = dataset_rows(Databases.from_env().results())
+    print(format_table(rows) if rows else "no datasets yet (pelican-dagster check FILE, or the sensor)")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """Print one dataset's phase, progress and last run."""
+    from pelican_dagster.inventory import status_lines
+
+    lines = status_lines(Databases.from_env().results(), args.dataset, _instance)
+    if lines is None:
+        print(
+            f"pelican-dagster: no dataset named {args.dataset!r} (see pelican-dagster list)", file=sys.stderr
+        )
+        return 2
+    print("\n".join(lines))
+    return 0
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pelican-dagster")
+    except PackageNotFoundError:  # run from a source tree that is not installed
+        return "unknown"
+
+
 def cmd_stop(args: argparse.Namespace) -> int:
     """Stop the embedded PostgreSQL server."""
     from pelican_dagster.resources.embedded import stop
@@ -499,7 +540,15 @@ def _executor_option(command: argparse.ArgumentParser) -> None:
 def parser() -> argparse.ArgumentParser:
     """The argument parser."""
     p = argparse.ArgumentParser(prog="pelican-dagster", description=__doc__.splitlines()[0])
+    p.add_argument("--version", action="version", version=f"pelican-dagster {_version()}")
     sub = p.add_subparsers(dest="command", required=True)
+
+    list_ = sub.add_parser("list", help="list the datasets: phase, size, source, ancestor, pass rates")
+    list_.set_defaults(func=cmd_list)
+
+    status = sub.add_parser("status", help="one dataset's phase, progress and last run")
+    status.add_argument("dataset", help="the dataset name (partition key)")
+    status.set_defaults(func=cmd_status)
 
     load = sub.add_parser("load", help="load an OCDS file into Kingfisher Process tables")
     load.add_argument("file")

@@ -1,4 +1,4 @@
-"""Jobs on whole datasets: ``filter_dataset`` (a new dataset from a subset of a checked one, pipeline.md
+"""Jobs on whole datasets: ``filter_dataset`` (a new dataset from a subset of a checked one, docs/pipeline.md
 §3) and ``wipe_dataset`` (delete every row of a dataset and its partition, §4.5).
 
 ``filter_dataset`` only registers the new dataset (row, lineage, dynamic partition); the sensor

@@ -1,4 +1,4 @@
-"""Write one dataset's results as a folder in Pelican's export format (export-format.md).
+"""Write one dataset's results as a folder in Pelican's export format (docs/export-format.md).
 
 Everything is streamed from the results database (server-side cursors), so a dataset of any size is
 written in bounded memory. Per-item results are produced by ``item_results`` from the compact
@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from pelican_dagster import json_output
 from pelican_dagster.checks.context import CheckContext
 from pelican_dagster.json_output import fragment
+from pelican_dagster.progress import Progress
 from pelican_dagster.storage.results import dataset_by_name, get_progress
 
 #: ``(item_id, item JSON text) -> (field_level, resource_level)`` (Pelican's JSON shapes).
@@ -35,13 +36,17 @@ _TIME_BASED_COLUMNS = (
 )
 
 
+def _quiet(line: str) -> None:
+    """Progress lines go nowhere unless asked for."""
+
+
 def no_item_results(item_id: int, text: str) -> tuple[Any, Any]:
     """No per-item results (for tests of the export's shape)."""
     return None, None
 
 
 def pelican_item_results(ctx: CheckContext) -> ItemResults:
-    """Per-item results in Pelican's shapes (report-shapes.md §1–2), rebuilt from the item by the same
+    """Per-item results in Pelican's shapes (docs/report-shapes.md §1–2), rebuilt from the item by the same
     check functions the item pass ran: the database keeps only the compact outcome, not Pelican's ~120 KB
     of JSON per item. Deterministic for a given configuration (``ctx``), so the rebuild equals what was
     stored."""
@@ -94,6 +99,7 @@ def export_dataset(
     lines: Mapping[int, int] | None = None,
     items: bool = True,
     item_results: ItemResults | None = None,
+    report_progress: Callable[[str], None] | None = None,
 ) -> dict[str, int]:
     """Write the export folder of dataset ``name`` into ``out``; returns the number of rows per file.
 
@@ -101,6 +107,7 @@ def export_dataset(
     whose id is not in it get ``line`` null. Items are written in id order, which is Kingfisher Process
     order and so the file's line order for a loaded file. ``items=False`` leaves out ``items.jsonl.gz``.
     ``item_results`` defaults to Pelican's shapes rebuilt with the check context the dataset's run recorded.
+    ``report_progress`` receives progress lines (items done, items/s) while the items are written.
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -132,8 +139,11 @@ def export_dataset(
             params,
         )
 
+        counter = Progress("export", progress.get("size"), report_progress or _quiet)
+
         def item_lines() -> Iterator[dict[str, Any]]:
             for item_id, ocid, source_data_id, text in rows:
+                counter.tick()
                 field_level, resource_level = item_results(item_id, text)
                 row = {
                     "ocid": fragment(ocid),
@@ -146,6 +156,8 @@ def export_dataset(
                 yield _Exact(row) if _BIG_NUMBER.search(text) else row
 
         counts["items"] = _write_jsonl(out / "items.jsonl.gz", item_lines())
+        if report_progress:
+            counter.finish()
 
     counts["dataset_level"] = _write_jsonl(
         out / "dataset_level.jsonl.gz",

@@ -1,4 +1,4 @@
-"""The dataset filter: which items of a checked dataset go into a filtered dataset (pipeline.md §3).
+"""The dataset filter: which items of a checked dataset go into a filtered dataset (docs/pipeline.md §3).
 
 A filter message is a JSON object. Every key is optional, every given key must hold (AND):
 
@@ -20,7 +20,7 @@ Dates: the item's ``date`` is read as a calendar date with ``primitives.parse_da
 the time and offset ignored); an item without a parsable date is left out whenever a date bound is given.
 A bound may be written as an ISO 8601 date or date-time; only its calendar date counts.
 
-Where this deliberately differs from Pelican (which the spec asks for, pipeline.md §3):
+Where this deliberately differs from Pelican (which the spec asks for, docs/pipeline.md §3):
 
 * Pelican compares dates as **text**, so ``release_date_to=2020-02-02`` drops ``2020-02-02T10:00:00Z``;
   here bounds are inclusive whole days.
@@ -82,7 +82,7 @@ KNOWN_KEYS = (
 )
 
 
-#: Dataset metadata that a filtered dataset recomputes instead of inheriting (pipeline.md §3 step 1, §6).
+#: Dataset metadata that a filtered dataset recomputes instead of inheriting (docs/pipeline.md §3 step 1, §6).
 NOT_INHERITED = ("tender_lifecycle", "compiled_releases", "data_quality_tool_metadata")
 
 

@@ -1,6 +1,6 @@
 """The item pass: every per-item check on one chunk of items, each item parsed once.
 
-For each item of the chunk this runs the field-level checks (checks.md §1), the compiled-release-level
+For each item of the chunk this runs the field-level checks (docs/checks.md §1), the compiled-release-level
 checks (§2) and extracts the small *facts* that the dataset-level and time-based checks read later
 (§3, §4), so that no later stage re-reads or re-parses the items. It also feeds the chunk's partial
 report aggregates (counts and seeded example samples), which the report asset merges.
@@ -42,7 +42,7 @@ class ChunkResult:
     rows: list[tuple[int, bytes | None, bytes | None, bytes | None]]
     #: Items checked.
     checked: int
-    #: Items without an ``ocid`` key (Pelican skips them, pipeline.md §4.1).
+    #: Items without an ``ocid`` key (Pelican skips them, docs/pipeline.md §4.1).
     skipped: int
     #: Partial aggregates of the field-level and compiled-release-level report for this chunk.
     field_state: bytes | None
@@ -53,7 +53,7 @@ class ChunkResult:
 
 def load_item(text: str | bytes) -> Any:
     """Decode one stored item. orjson is fast but refuses numbers beyond a double (``1e400``), which
-    jsonb stores; the standard library decodes those (as Python would, checks.md §0.1)."""
+    jsonb stores; the standard library decodes those (as Python would, docs/checks.md §0.1)."""
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError:
@@ -97,7 +97,7 @@ def load_state(data: bytes) -> dict[str, Any]:
 def check_chunk(rows: Iterable[tuple[int, str]], ctx: CheckContext, label: str) -> ChunkResult:
     """Check every ``(item_id, JSON text)`` of a chunk.
 
-    Items that have no ``ocid`` key are skipped, as Pelican skips them (pipeline.md §4.1): no results,
+    Items that have no ``ocid`` key are skipped, as Pelican skips them (docs/pipeline.md §4.1): no results,
     only their facts (which the dataset-level checks skip too).
     """
     # Parsed items hold no reference cycles (refcounting frees them), but the cyclic collector would
@@ -124,7 +124,7 @@ def _check_chunk(rows: Iterable[tuple[int, str]], ctx: CheckContext, label: str)
             continue
         if "ocid" not in item:
             # No item results (as in Pelican), but facts: an ancestor item without an ocid still counts
-            # in the time-based totals (checks.md §4); the dataset-level checks skip it.
+            # in the time-based totals (docs/checks.md §4); the dataset-level checks skip it.
             skipped += 1
             out.append((item_id, None, None, _dumps(extract_facts(item))))
             continue

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
@@ -116,6 +117,15 @@ def lease_seconds() -> int:
     return env_int(LEASE_SECONDS, None) or DEFAULT_LEASE_SECONDS
 
 
+def reports_dir() -> Path:
+    """Where the ``report`` asset writes each dataset's HTML report: ``PELICAN_REPORTS_DIR``, else
+    ``PELICAN_HOME/reports`` (``~/.pelican-dagster/reports``)."""
+    explicit = os.environ.get("PELICAN_REPORTS_DIR")
+    if explicit:
+        return Path(explicit)
+    return Path(os.environ.get("PELICAN_HOME") or Path.home() / ".pelican-dagster") / "reports"
+
+
 def check_context(engine: Engine | None = None) -> CheckContext:
     """The check configuration of this process, from the environment, with the exchange rates imported
     into the results database behind ``engine`` (``pelican-dagster rates import``) over the ECB default.
@@ -153,5 +163,10 @@ def _check_context(results_url: str | None) -> CheckContext:
             "codelists": lists.provenance(),
             "exchange_rates": rates.source,
             "now": moment.isoformat(),
+            "url_check": "offline" if url_check_offline() else "online",
+            "codelist_files": {
+                "ocid_prefixes.csv": os.environ.get(OCID_PREFIXES_FILE) or "shipped",
+                "org-id.csv": os.environ.get(ORG_ID_FILE) or "shipped",
+            },
         },
     )

@@ -1,4 +1,4 @@
-"""The dataset filter (pipeline.md §3, with the intended semantics): parsing, validation and matching."""
+"""The dataset filter (docs/pipeline.md §3, with the intended semantics): parsing, validation and matching."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ import pytest
 from pelican_dagster.cli import main
 from tests.conftest import DATA
 
-#: Valid JSON that Pelican chokes on or that exercises coercions (checks.md §0.1, §0.9).
+#: Valid JSON that Pelican chokes on or that exercises coercions (docs/checks.md §0.1, §0.9).
 ODD_ITEMS = [
     {"ocid": "ocds-odd-01", "tender": None, "awards": {"id": 1, "date": "2020-1-1"}, "parties": "x"},
     {"ocid": "ocds-odd-02", "tender": {"status": {"a": 1}, "numberOfTenderers": "nan", "tenderers": "t"}},

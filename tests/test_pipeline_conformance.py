@@ -1,6 +1,6 @@
 """End to end against Pelican's reference results: ``pelican-dagster check`` loads a real file into
 Kingfisher Process tables, runs every asset through Dagster and exports; every level of the export must
-equal the reference under the comparison rules of export-format.md.
+equal the reference under the comparison rules of docs/export-format.md.
 
 The check-level conformance tests (``tests/checks/**/test_conformance.py``) cover every item of every
 reference folder through the plain functions; this one proves that the pipeline (extraction, chunked
@@ -28,7 +28,7 @@ def _read(path: Path) -> list[dict]:
 
 @pytest.fixture
 def reference_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The configuration the reference results were made with (export-format.md)."""
+    """The configuration the reference results were made with (docs/export-format.md)."""
     monkeypatch.setenv("PELICAN_NOW", "2026-11-29T11:00:00Z")
     monkeypatch.setenv("PELICAN_OCID_PREFIXES_FILE", str(compare.CODELISTS / "ocid_prefixes.csv"))
     monkeypatch.setenv("PELICAN_ORG_ID_FILE", str(compare.CODELISTS / "org-id.csv"))

@@ -1,5 +1,5 @@
-"""Asset ``dataset_checks``: the 24 dataset-level checks (checks.md §3) and the dataset metadata that
-aggregates over items (pipeline.md §6.2), each check also reported as a Dagster asset check."""
+"""Asset ``dataset_checks``: the 24 dataset-level checks (docs/checks.md §3) and the dataset metadata that
+aggregates over items (docs/pipeline.md §6.2), each check also reported as a Dagster asset check."""
 
 import functools
 import time
@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import dagster as dg
 
 from pelican_dagster import run_context
-from pelican_dagster.assets.check_results import check_result, check_specs, meta_without_examples
+from pelican_dagster.assets.check_results import CheckOutcomes, check_specs, meta_without_examples
 from pelican_dagster.assets.guard import stage
 from pelican_dagster.assets.item_checks import item_checks, require_checked
 from pelican_dagster.assets.partition import partition_dataset
@@ -23,13 +23,13 @@ from pelican_dagster.storage.run_state import verify_lease
 ASSET = "dataset_checks"
 
 
-@dg.asset(
+@dg.multi_asset(
+    # A multi-asset only because can_subset makes the check outputs optional (see check_results.py).
+    specs=[dg.AssetSpec(ASSET, group_name="pelican", kinds={"postgres"}, deps=[item_checks])],
     partitions_def=datasets,
-    group_name="pelican",
-    kinds={"postgres"},
-    deps=[item_checks],
     check_specs=check_specs(ASSET, CHECK_NAMES, "Dataset-level check"),
     pool="pelican_database",
+    can_subset=True,
 )
 def dataset_checks(
     context: dg.AssetExecutionContext, results: ResultsDatabaseResource
@@ -65,21 +65,20 @@ def dataset_checks(
     seconds = time.perf_counter() - start
 
     by_name = {row["check_name"]: row for row in rows}
-    check_results = []
+    outcomes = CheckOutcomes()
     for name in CHECK_NAMES:
         row = by_name.get(name)
         if row is None:
-            check_results.append(check_result(name, None, {}, "the dataset has no checked items"))
+            outcomes.add(name, None, {}, "the dataset has no checked items")
             continue
         meta = row["meta"] or {}
-        check_results.append(
-            check_result(
-                name,
-                row["result"],
-                {"value": row["value"], "meta": meta_without_examples(meta)},
-                meta.get("reason"),
-            )
+        outcomes.add(
+            name,
+            row["result"],
+            {"value": row["value"], "meta": meta_without_examples(meta)},
+            meta.get("reason"),
         )
+    outcomes.log(context.log)
     decided = [row for row in rows if row["result"] is not None]
     passed = sum(1 for row in decided if row["result"])
     yield dg.MaterializeResult(
@@ -88,7 +87,7 @@ def dataset_checks(
             "items": checker.items,
             "checks_passed": passed,
             "checks_failed": len(decided) - passed,
-            "checks_not_applicable": len(rows) - len(decided),
+            **outcomes.metadata(),
             "pass_rate_percent": dg.MetadataValue.float(
                 round(100.0 * passed / len(decided), 2) if decided else float("nan")
             ),
@@ -96,5 +95,5 @@ def dataset_checks(
             "total_unique_ocids": metadata.get("compiled_releases", {}).get("total_unique_ocids", 0),
             "seconds": round(seconds, 3),
         },
-        check_results=check_results,
+        check_results=outcomes.selected(context),
     )

@@ -1,5 +1,5 @@
 """Asset ``dataset_items``: a dataset's compiled releases, copied from Kingfisher Process into
-``data_item`` (pipeline.md §2), or, for a filtered dataset, from its original (§3)."""
+``data_item`` (docs/pipeline.md §2), or, for a filtered dataset, from its original (§3)."""
 
 import dagster as dg
 import sqlalchemy as sa

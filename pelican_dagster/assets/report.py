@@ -1,12 +1,12 @@
 """Asset ``report``: the field-level and compiled-release-level reports, their random examples and the
-dataset's final metadata (pipeline.md §4.4, §6.3), readable in the Dagster UI."""
+dataset's final metadata (docs/pipeline.md §4.4, §6.3), readable in the Dagster UI."""
 
 import time
 
 import dagster as dg
 from sqlalchemy.engine import Engine
 
-from pelican_dagster import run_context
+from pelican_dagster import run_context, settings
 from pelican_dagster.assets.guard import stage
 from pelican_dagster.assets.item_checks import require_checked
 from pelican_dagster.assets.metadata import pass_rates
@@ -18,6 +18,8 @@ from pelican_dagster.checks.field import FieldReport
 from pelican_dagster.checks.sampling import rng_for
 from pelican_dagster.item_pass import load_state
 from pelican_dagster.partitions import datasets
+from pelican_dagster.reporting.headline import headline
+from pelican_dagster.reporting.html import render_html
 from pelican_dagster.reporting.markdown import markdown_sections
 from pelican_dagster.reporting.summary import report_totals
 from pelican_dagster.resources import ResultsDatabaseResource
@@ -119,16 +121,30 @@ def report(context: dg.AssetExecutionContext, results: ResultsDatabaseResource) 
         field_report, resource_report, warnings = _build(context, engine, dataset, ctx)
 
     totals = report_totals(field_report, resource_report)
-    sections = markdown_sections(load_report_data(engine, context.partition_key))
+    data = load_report_data(engine, context.partition_key)
+    html_path = settings.reports_dir() / f"{context.partition_key}.html"
+    try:
+        html_path.parent.mkdir(parents=True, exist_ok=True)
+        html_path.write_text(render_html(data), encoding="utf-8")
+    except OSError as error:  # a read-only home must not fail the checks: the report is in the database
+        context.log.warning(f"HTML report not written to {html_path}: {error}")
+    # Headline first, as plain text: the UI shows text inline, Markdown only behind a dialog.
     metadata: dict[str, dg.RawMetadataValue] = {
-        "dataset_id": dataset.id,
-        **pass_rates(totals),
-        "field_entries": totals["coverage_total"],
-        "seconds": round(time.perf_counter() - start, 3),
-        # Which version of each codelist the results depend on.
-        "codelists": dg.MetadataValue.json(ctx.sources.get("codelists", {})),
+        key: dg.MetadataValue.text(text) for key, text in headline(data).items()
     }
+    metadata.update(
+        {
+            "html_report": dg.MetadataValue.path(str(html_path)),
+            "dataset_id": dataset.id,
+            **pass_rates(totals),
+            "field_entries": totals["coverage_total"],
+            "seconds": round(time.perf_counter() - start, 3),
+            # Which version of each codelist the results depend on.
+            "codelists": dg.MetadataValue.json(ctx.sources.get("codelists", {})),
+        }
+    )
     if warnings:
         metadata["warnings"] = dg.MetadataValue.text("\n".join(warnings))
+    sections = markdown_sections(data, top=None)
     metadata.update({key: dg.MetadataValue.md(text) for key, text in sections.items()})
     return dg.MaterializeResult(metadata=metadata)

@@ -1,4 +1,4 @@
-"""Asset ``time_based_checks``: the dataset against its ancestor (checks.md §4: ``ocid``,
+"""Asset ``time_based_checks``: the dataset against its ancestor (docs/checks.md §4: ``ocid``,
 ``tender_title``, ``phase_stable``), each also reported as a Dagster asset check."""
 
 import time
@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import dagster as dg
 
 from pelican_dagster import run_context
-from pelican_dagster.assets.check_results import check_result, check_specs, meta_without_examples
+from pelican_dagster.assets.check_results import CheckOutcomes, check_specs, meta_without_examples
 from pelican_dagster.assets.dataset_checks import dataset_checks
 from pelican_dagster.assets.guard import stage
 from pelican_dagster.assets.item_checks import require_checked
@@ -24,13 +24,13 @@ ASSET = "time_based_checks"
 CHECK_NAMES = tuple(check.NAME for check in CHECKS)
 
 
-@dg.asset(
+@dg.multi_asset(
+    # A multi-asset only because can_subset makes the check outputs optional (see check_results.py).
+    specs=[dg.AssetSpec(ASSET, group_name="pelican", kinds={"postgres"}, deps=[dataset_checks])],
     partitions_def=datasets,
-    group_name="pelican",
-    kinds={"postgres"},
-    deps=[dataset_checks],
     check_specs=check_specs(ASSET, CHECK_NAMES, "Time-based check"),
     pool="pelican_database",
+    can_subset=True,
 )
 def time_based_checks(
     context: dg.AssetExecutionContext, results: ResultsDatabaseResource
@@ -96,11 +96,11 @@ def time_based_checks(
     else:
         reason = None
     by_name = {row["check_name"]: row for row in rows}
-    check_results = []
+    outcomes = CheckOutcomes()
     for name in CHECK_NAMES:
         row = by_name.get(name)
         if row is None:
-            check_results.append(check_result(name, None, {}, reason))
+            outcomes.add(name, None, {}, reason)
             continue
         fields = {
             "coverage_value": row["coverage_value"],
@@ -108,11 +108,12 @@ def time_based_checks(
             "meta": meta_without_examples(row["meta"] or {}),
         }
         if row["coverage_result"] is None:
-            check_results.append(check_result(name, None, fields, "no applicable ancestor item"))
+            outcomes.add(name, None, fields, "no applicable ancestor item")
         elif row["check_result"] is None:
-            check_results.append(check_result(name, row["coverage_result"], fields))
+            outcomes.add(name, row["coverage_result"], fields)
         else:
-            check_results.append(check_result(name, row["coverage_result"] and row["check_result"], fields))
+            outcomes.add(name, row["coverage_result"] and row["check_result"], fields)
+    outcomes.log(context.log)
     yield dg.MaterializeResult(
         metadata={
             "dataset_id": dataset.id,
@@ -120,7 +121,8 @@ def time_based_checks(
             "waiting_for_ancestor": waiting,
             "pairs": pairs,
             "rows": len(rows),
+            **outcomes.metadata(),
             "seconds": round(time.perf_counter() - start, 3),
         },
-        check_results=check_results,
+        check_results=outcomes.selected(context),
     )

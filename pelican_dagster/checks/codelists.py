@@ -210,7 +210,7 @@ def load_org_id_codes(path: str | None = None) -> frozenset[str]:
 
 @cache
 def document_type_sections() -> dict[str, frozenset[str]]:
-    """documentType code → the sections it is expected in (OCDS 1.1, checks.md Appendix B)."""
+    """documentType code → the sections it is expected in (OCDS 1.1, docs/checks.md Appendix B)."""
     reader = csv.DictReader(io.StringIO(_read(DATA_DIR / "documentType.csv").decode("utf-8")))
     return {row["Code"]: frozenset(s.strip() for s in row["Section"].split(",")) for row in reader}
 

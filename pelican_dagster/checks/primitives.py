@@ -1,4 +1,4 @@
-"""Shared primitives of every check (checks.md §0): traversal, coercion and date parsing.
+"""Shared primitives of every check (docs/checks.md §0): traversal, coercion and date parsing.
 
 Most edge-case behaviour of the checks comes from here, so these functions follow Pelican's semantics
 exactly (Python-style decoding, exact type tests, ``float()`` coercion, dateutil's ``isoparse``). They
@@ -39,7 +39,7 @@ def type_name(value: Any) -> str:
 
 
 def is_truthy(value: Any) -> bool:
-    """Python truthiness: null, "", 0, 0.0, false, [] and {} are falsy (checks.md §0.1)."""
+    """Python truthiness: null, "", 0, 0.0, false, [] and {} are falsy (docs/checks.md §0.1)."""
     return bool(value)
 
 
@@ -79,7 +79,7 @@ def split_path(path: str) -> tuple[str, ...]:
 
 
 def values_at_path(node: Any, path: str | tuple[str, ...]) -> list[tuple[str, Any]]:
-    """Every occurrence of ``path`` under ``node`` as ``(indexed path, value)`` pairs (checks.md §0.2).
+    """Every occurrence of ``path`` under ``node`` as ``(indexed path, value)`` pairs (docs/checks.md §0.2).
 
     Arrays anywhere along the path are expanded, in document order; a path ending in an array yields
     each element (``awards`` → ``awards[0]``, ``awards[1]``); objects are never expanded, so a single
@@ -136,7 +136,8 @@ def has(node: Any, path: str) -> bool:
 
 
 def get(node: Any, path: str, coerce: Coercion = None) -> Any:
-    """The value at ``path`` (objects only, no array expansion) with an optional coercion (checks.md §0.3).
+    """The value at ``path`` (objects only, no array expansion) with an optional coercion (docs/checks.md
+    §0.3).
 
     Unset gives null, except that the ``object`` / ``array`` / ``text`` coercions give ``{}`` / ``[]`` /
     ``""``. A set value of another exact type is coerced: dates are parsed (null on failure), objects and
@@ -170,7 +171,7 @@ def get(node: Any, path: str, coerce: Coercion = None) -> Any:
 
 
 def parse_date(value: Any) -> _dt.date | None:
-    """The calendar date written at the start of ``value`` (checks.md §0.5), or None.
+    """The calendar date written at the start of ``value`` (docs/checks.md §0.5), or None.
 
     The first 10 characters are parsed as ISO 8601 (dateutil ``isoparse``), falling back to an unpadded
     ``%Y-%m-%d`` date that fills those characters exactly. The time and UTC offset are ignored.
@@ -189,7 +190,7 @@ def parse_date(value: Any) -> _dt.date | None:
 
 
 def parse_datetime(value: Any) -> _dt.datetime | None:
-    """The whole string as an ISO 8601 date-time (naive or offset-aware), or None (checks.md §0.5)."""
+    """The whole string as an ISO 8601 date-time (naive or offset-aware), or None (docs/checks.md §0.5)."""
     if type(value) is not str or not value:
         return None
     try:

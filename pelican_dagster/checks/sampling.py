@@ -1,4 +1,4 @@
-"""Seeded random samples of examples (checks.md §0.8) that can be merged across parallel chunks.
+"""Seeded random samples of examples (docs/checks.md §0.8) that can be merged across parallel chunks.
 
 Pelican keeps ``Reservoir(k)`` samples (Algorithm R) and seeds nothing. Here every sampler takes a
 ``random.Random`` so that a run with a fixed ``PELICAN_SEED`` is reproducible, and samples drawn by

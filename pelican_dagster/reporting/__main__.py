@@ -1,6 +1,6 @@
 """``python -m pelican_dagster.reporting EXPORT_DIR [--html OUT.html] [--markdown OUT.md]``
 
-Renders the report of an export folder (export-format.md): the HTML report, the Markdown, or both
+Renders the report of an export folder (docs/export-format.md): the HTML report, the Markdown, or both
 (with neither option, the Markdown goes to standard output).
 """
 

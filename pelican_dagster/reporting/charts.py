@@ -54,15 +54,15 @@ def _code_label(value: Any, limit: int = 24) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def bars_md(items: Sequence[tuple[Any, float, str]], width: int = 30) -> str:
+def bars_md(items: Sequence[tuple[Any, ...]], width: int = 30) -> str:
     """A fenced code block with one bar per ``(label, fraction 0–1, text after the bar)``."""
     if not items:
         return ""
-    labels = [_code_label(label) for label, _, _ in items]
+    labels = [_code_label(item[0]) for item in items]
     pad = max(len(label) for label in labels)
     lines = [
         f"{label.rjust(pad)} │{text_bar(fraction, width)} {_code_label(note, 40)}"
-        for label, (_, fraction, note) in zip(labels, items, strict=True)
+        for label, (_, fraction, note, *_colour) in zip(labels, items, strict=True)
     ]
     return "```\n" + "\n".join(lines) + "\n```"
 
@@ -180,8 +180,8 @@ def chart_items(row: dict[str, Any], top: int = 10) -> tuple[str, list[tuple[str
         total = count(meta.get("total_processed")) or 1
         passed, failed = count(meta.get("total_passed")), count(meta.get("total_failed"))
         return "Passed and failed", [
-            ("passed", passed / total, fmt_int(passed)),
-            ("failed", failed / total, fmt_int(failed)),
+            ("passed", passed / total, fmt_int(passed), PASS_COLOUR),
+            ("failed", failed / total, fmt_int(failed), FAIL_COLOUR),
         ]
     return "", []
 
@@ -201,18 +201,23 @@ def dataset_charts_md(rows: list[dict[str, Any]]) -> str:
 _FONT = "font-family:system-ui,sans-serif;font-size:12px"
 
 
+#: The colours of the three outcomes, everywhere (HTML badges, bars, history lines), and of neutral bars.
+PASS_COLOUR, FAIL_COLOUR, NA_COLOUR, NEUTRAL_COLOUR = "#2e8540", "#c0392b", "#6b7280", "#3b73b9"
+
+
 def _esc(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
 def svg_hbars(
-    items: Sequence[tuple[Any, float, str]],
+    items: Sequence[tuple[Any, ...]],
     title: str = "",
     width: int = 600,
     label_width: int = 190,
-    color: str = "#3b73b9",
+    color: str = NEUTRAL_COLOUR,
 ) -> str:
-    """A horizontal bar chart: one bar per ``(label, fraction 0–1, note)``; the note follows the bar."""
+    """A horizontal bar chart: one bar per ``(label, fraction 0–1, note[, colour])``; the note follows
+    the bar, and a bar's own colour wins over ``color``."""
     if not items:
         return ""
     bar_height, gap, top = 18, 6, 24 if title else 4
@@ -225,7 +230,8 @@ def svg_hbars(
     ]
     if title:
         out.append(f'<title>{_esc(title)}</title><text x="0" y="15" font-weight="600">{_esc(title)}</text>')
-    for i, (label, fraction, note) in enumerate(items):
+    for i, (label, fraction, note, *own) in enumerate(items):
+        fill = own[0] if own else color
         y = top + i * (bar_height + gap)
         fraction = min(max(fraction, 0.0), 1.0)
         w = max(round(fraction * bar_space, 1), 1 if fraction > 0 else 0)
@@ -235,7 +241,7 @@ def svg_hbars(
             f"<g><title>{_esc(text)}: {_esc(note)}</title>"
             f'<text x="{label_width - 6}" y="{y + 13}" text-anchor="end">{_esc(short)}</text>'
             f'<rect x="{label_width}" y="{y}" width="{bar_space}" height="{bar_height}" fill="#eef1f5"/>'
-            f'<rect class="bar" x="{label_width}" y="{y}" width="{w}" height="{bar_height}" fill="{color}"/>'
+            f'<rect class="bar" x="{label_width}" y="{y}" width="{w}" height="{bar_height}" fill="{fill}"/>'
             f'<text x="{label_width + bar_space + 6}" y="{y + 13}">{_esc(note)}</text></g>'
         )
     out.append("</svg>")
@@ -288,7 +294,71 @@ def svg_dataset_chart(row: dict[str, Any]) -> str:
     title, items = chart_items(row, top=15)
     if not items:
         return ""
-    color = {True: "#2e8540", False: "#c0392b"}.get(result_of(row), "#3b73b9")
-    if title == "Passed and failed":
-        return svg_hbars(items, title, color=color)
+    # Passed and failed bars carry their own colours; other bars are neutral whatever the result.
     return svg_hbars(items, title)
+
+
+#: Line colours of the history chart, one per level (not the outcome colours: every line is a rate).
+HISTORY_COLOURS = ("#1f77b4", "#ff7f0e", "#9467bd", "#17becf", "#8c564b")
+
+
+def _anchor(i: int, n: int) -> str:
+    # The end labels grow inwards, so that they are not clipped at the chart's edges.
+    return "middle" if n == 1 else "start" if i == 0 else "end" if i == n - 1 else "middle"
+
+
+def svg_history(
+    labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]], width: int = 720
+) -> str:
+    """A line chart of pass rates (0–100 %) over datasets: ``labels`` on the x axis (oldest first), one
+    line per ``(name, rates)``; a None rate leaves a gap. "" when there is nothing to draw."""
+    if not labels or not series:
+        return ""
+    left, right, top, bottom = 44, 150, 24, 56
+    height = 260
+    plot_w, plot_h = width - left - right, height - top - bottom
+    step = plot_w / max(len(labels) - 1, 1)
+
+    def x(i: int) -> float:
+        return round(left + (i * step if len(labels) > 1 else plot_w / 2), 1)
+
+    def y(rate: float) -> float:
+        return round(top + plot_h * (1 - rate / 100), 1)
+
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart history" role="img" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}" style="{_FONT}">'
+        "<title>Pass rates over time</title>"
+    ]
+    for tick in (0, 25, 50, 75, 100):
+        out.append(
+            f'<line x1="{left}" x2="{left + plot_w}" y1="{y(tick)}" y2="{y(tick)}" stroke="#e3e7ec"/>'
+            f'<text x="{left - 6}" y="{y(tick) + 4}" text-anchor="end">{tick} %</text>'
+        )
+    for i, label in enumerate(labels):
+        short = label if len(label) <= 22 else label[:21] + "…"
+        out.append(
+            f'<text x="{x(i)}" y="{top + plot_h + 16}" text-anchor="{_anchor(i, len(labels))}">'
+            f"<title>{_esc(label)}</title>{_esc(short)}</text>"
+        )
+    for n, (name, rates) in enumerate(series):
+        colour = HISTORY_COLOURS[n % len(HISTORY_COLOURS)]
+        points = [(x(i), y(r)) for i, r in enumerate(rates) if r is not None]
+        if len(points) > 1:
+            path = " ".join(f"{px},{py}" for px, py in points)
+            out.append(
+                f'<polyline class="series" fill="none" stroke="{colour}" stroke-width="2" points="{path}"/>'
+            )
+        for i, r in enumerate(rates):
+            if r is not None:
+                out.append(
+                    f'<circle cx="{x(i)}" cy="{y(r)}" r="3.5" fill="{colour}">'
+                    f"<title>{_esc(name)}, {_esc(labels[i])}: {r:.1f} %</title></circle>"
+                )
+        ly = top + 14 + n * 18
+        out.append(
+            f'<rect x="{left + plot_w + 14}" y="{ly - 9}" width="12" height="4" fill="{colour}"/>'
+            f'<text x="{left + plot_w + 32}" y="{ly - 4}">{_esc(name)}</text>'
+        )
+    out.append("</svg>")
+    return "".join(out)

@@ -12,7 +12,9 @@ import json
 from collections import Counter, defaultdict
 from typing import Any
 
-from pelican_dagster.reporting.charts import svg_dataset_chart, svg_hbars, svg_rate_histogram
+from pelican_dagster.checks.catalogue import entry as catalogue_entry
+from pelican_dagster.reporting.charts import svg_dataset_chart, svg_hbars, svg_history, svg_rate_histogram
+from pelican_dagster.reporting.headline import check_rates, configuration_lines, level_rates
 from pelican_dagster.reporting.model import ReportData
 from pelican_dagster.reporting.summary import (
     BADGES,
@@ -73,6 +75,13 @@ details>summary{cursor:pointer;font-weight:600}
 input[type=search]{padding:5px 8px;width:320px;font-size:14px}
 ul.examples{margin:4px 0;padding-left:18px}
 .charts{display:flex;flex-wrap:wrap;gap:24px}
+.explain{font-size:12px;color:#374151;margin:2px 0}.explain b{color:#1f2328}
+details.explain{border:0;padding:0;margin:2px 0}details.explain>summary{font-weight:400;color:#1f3b5c}
+.title{display:block;font-size:12px;color:#374151;font-family:system-ui,sans-serif}
+.warn{background:#fff4e5;border-left:4px solid #d4a017;padding:4px 8px}
+.up{color:var(--pass)}.down{color:var(--fail)}
+ul.examples li.pass::marker{color:var(--pass)}ul.examples li.fail::marker{color:var(--fail)}
+.legend span{margin-right:14px}
 """
 
 _JS = """
@@ -155,6 +164,21 @@ def _link(url: Any) -> str:
     if isinstance(url, str) and url.lower().startswith(("http://", "https://")):
         return f'<a href="{e(url)}" rel="noopener noreferrer nofollow">{_short(url, 120)}</a>'
     return _short(url, 120)
+
+
+def _explain(name: Any, open_: bool = False) -> str:
+    """The catalogue's explanation of a check: title, what it measures, pass rule, N/A, what to do."""
+    known = catalogue_entry(str(name))
+    if known is None:
+        return ""
+    return (
+        f'<details class="explain" data-explains="{e(name)}"{" open" if open_ else ""}>'
+        f"<summary>{e(known.title)}</summary>"
+        f"<div><b>Measures:</b> {e(known.measures)}</div><div><b>Passes when:</b> {e(known.passes)}</div>"
+        f"<div><b>Not applicable when:</b> {e(known.not_applicable)}</div>"
+        f"<div><b>On failure:</b> {e(known.on_failure)}</div>"
+        f'<div class="muted">docs/checks.md {e(known.section)}</div></details>'
+    )
 
 
 def _badge(result: bool | None) -> str:
@@ -252,8 +276,63 @@ def _overview(data: ReportData) -> str:
         f'<div class="card"><h3>Collection metadata</h3>{collection_html}</div>'
         f'<div class="card"><h3>Kingfisher metadata</h3>{kingfisher_html}'
         f"<h3>Processing</h3>{tool_html}</div>"
+        f'<div class="card" id="configuration"><h3>Configuration of this run</h3>{_configuration(data)}</div>'
+        f'<div class="card" id="headline"><h3>Pass rates</h3>{_headline(data)}</div>'
         "</div></section>"
     )
+
+
+def _configuration(data: ReportData) -> str:
+    lines = configuration_lines(data.meta)
+    if not lines:
+        return '<p class="muted">Not recorded (checked by an earlier version).</p>'
+    return _kv(
+        [
+            (
+                label,
+                f'<div class="warn" id="url-offline">{e(text)}</div>'
+                if text.startswith("OFFLINE")
+                else e(text),
+            )
+            for label, text in lines
+        ]
+    )
+
+
+_LEVEL_LABELS = {
+    "coverage": "Field coverage",
+    "quality": "Field quality",
+    "compiled_release": "Compiled release",
+    "dataset": "Dataset level",
+    "time_based": "Time based",
+}
+
+
+def _headline(data: ReportData) -> str:
+    now = level_rates(data)
+    then = level_rates(data.ancestor_data) if data.ancestor_data else {}
+    rows = "".join(
+        f"<tr><td>{e(_LEVEL_LABELS[k])}</td>{_rate_cell(v)}"
+        + (f"{_rate_cell(then.get(k))}{_change(then.get(k), v)}" if data.ancestor_data else "")
+        + "</tr>"
+        for k, v in now.items()
+    )
+    head = "<th>Level</th><th class=n>Now</th>" + (
+        "<th class=n>Ancestor</th><th class=n>Change</th>" if data.ancestor_data else ""
+    )
+    return (
+        f'<table id="level-rates"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+        '<p class="muted legend"><span class="badge pass">pass</span> <span class="badge fail">fail</span> '
+        '<span class="badge na">n/a</span> N/A (nothing to test) is left out of every pass rate.</p>'
+    )
+
+
+def _change(then: float | None, now: float | None) -> str:
+    if then is None or now is None:
+        return '<td class="n" data-v="">–</td>'
+    delta = now - then
+    cls = "up" if delta > 0.05 else "down" if delta < -0.05 else "muted"
+    return f'<td class="n {cls}" data-v="{delta:.6f}">{delta:+.1f} pt</td>'
 
 
 # --- field level -------------------------------------------------------------------------------------------
@@ -261,7 +340,7 @@ def _overview(data: ReportData) -> str:
 _FIELD_HEAD = (
     "<thead><tr><th>Path</th><th class=n>Coverage</th><th class=n>Passed</th><th class=n>Failed</th>"
     "<th class=n>Total</th><th class=n>Quality</th><th class=n>Passed</th><th class=n>Failed</th>"
-    "<th class=n>Total</th><th>Checks</th></tr></thead>"
+    "<th class=n>Total</th><th>Checks</th><th>Examples (✓ passed, ✗ failed)</th></tr></thead>"
 )
 
 
@@ -274,12 +353,42 @@ def _checks_text(row: FieldRow) -> str:
     return e(", ".join(parts))
 
 
-def _field_tr(row: FieldRow) -> str:
+def _field_examples(examples: dict[str, Any], shown: int = 2) -> str:
+    """Passed and failed examples of a path, for coverage and quality: OCID, indexed path, check,
+    reason and value, as Pelican frontend lists them."""
+    items = []
+    for group in ("coverage", "quality"):
+        samples = as_dict(examples.get(group))
+        for outcome, mark in (("failed", "fail"), ("passed", "pass")):
+            for example in as_list(samples.get(f"{outcome}_examples"))[:shown]:
+                example = as_dict(example)
+                result = as_dict(example.get("result"))
+                value = result.get("value")
+                reason = result.get("reason")
+                items.append(
+                    f'<li class="{mark}">{"✓" if mark == "pass" else "✗"} {e(group)} '
+                    f'<span class="mono">{e(as_dict(example.get("meta")).get("ocid"))}</span> '
+                    f'<span class="mono">{e(example.get("path"))}</span> {e(result.get("name"))}'
+                    + (f" – {_short(reason, 60)}" if reason else "")
+                    + (f' (<span class="mono">{_short(value, 40)}</span>)' if value is not None else "")
+                    + "</li>"
+                )
+    return f'<ul class="examples field-examples">{"".join(items)}</ul>' if items else ""
+
+
+def _checks_with_titles(row: FieldRow) -> str:
+    names = [n for group in (row.coverage_checks, row.quality_checks) for n in group]
+    titles = "; ".join(f"{n}: {catalogue_entry(n).title}" for n in names if catalogue_entry(n))
+    return f'<td class=muted title="{e(titles)}">{_checks_text(row)}</td>'
+
+
+def _field_tr(row: FieldRow, examples: dict[str, Any] | None = None) -> str:
     return (
         f'<tr data-path="{e(row.path)}"><td class="mono name">{_breakable(row.path)}</td>'
         f"{_rate_cell(row.coverage_rate)}{_num(row.coverage_passed)}{_num(row.coverage_failed)}"
         f"{_num(row.coverage_total)}{_rate_cell(row.quality_rate)}{_num(row.quality_passed)}"
-        f"{_num(row.quality_failed)}{_num(row.quality_total)}<td class=muted>{_checks_text(row)}</td></tr>"
+        f"{_num(row.quality_failed)}{_num(row.quality_total)}{_checks_with_titles(row)}"
+        f"<td>{_field_examples(examples or {})}</td></tr>"
     )
 
 
@@ -325,7 +434,7 @@ def _field_level(data: ReportData) -> str:
             f'<details class="field-group"><summary>{e(name)} <span class="muted">– {len(members)} '
             f"path{'s' if len(members) != 1 else ''}, lowest pass rate {e(fmt_rate(low))}</span></summary>"
             f'<table class="sortable field-table">{_FIELD_HEAD}<tbody>'
-            + "".join(_field_tr(r) for r in members)
+            + "".join(_field_tr(r, as_dict(data.field_examples.get(r.path))) for r in members)
             + "</tbody></table></details>"
         )
     return (
@@ -333,7 +442,8 @@ def _field_level(data: ReportData) -> str:
         f"<p>{len(present):,} of {len(rows):,} field paths occur in the dataset. Coverage: the field is set "
         "and not empty where its parent exists; quality: the value is valid (counted where coverage "
         "passed).</p>"
-        f'<div class="charts">{charts}</div>'
+        + "".join(_explain(name) for name in ("exists", "non_empty"))
+        + f'<div class="charts">{charts}</div>'
         f"<h3>Worst paths</h3>"
         + (
             '<table class="sortable" id="worst-paths"><thead><tr><th>Path</th><th class=n>Coverage</th>'
@@ -391,11 +501,22 @@ def _failed_paths(meta: Any) -> str:
 
 def _resource_examples(examples: dict[str, Any]) -> str:
     failed = [as_dict(x) for x in as_list(examples.get("failed_examples"))[:EXAMPLES_SHOWN]]
+    passed = [as_dict(x) for x in as_list(examples.get("passed_examples"))[:3]]
     undefined = as_list(examples.get("undefined_examples"))
     items = [
-        f'<li><span class="mono">{e(as_dict(x.get("meta")).get("ocid"))}</span>: '
+        f'<li class="fail">✗ <span class="mono">{e(as_dict(x.get("meta")).get("ocid"))}</span>: '
         f"{_failed_paths(as_dict(x.get('result')).get('meta'))}</li>"
         for x in failed
+    ] + [
+        f'<li class="pass">✓ <span class="mono">{e(as_dict(x.get("meta")).get("ocid"))}</span>'
+        + (
+            f" ({count(as_dict(x.get('result')).get('pass_count'))} of "
+            f"{count(as_dict(x.get('result')).get('application_count'))} tests)"
+            if as_dict(x.get("result")).get("application_count")
+            else ""
+        )
+        + "</li>"
+        for x in passed
     ]
     reasons = Counter(
         str(as_dict(as_dict(as_dict(x).get("result")).get("meta")).get("reason")) for x in undefined
@@ -420,7 +541,8 @@ def _compiled_release(data: ReportData) -> str:
     for r in rows:
         examples = as_dict(data.resource_examples.get(r.name))
         body.append(
-            f'<tr><td class="mono name">{_breakable(r.name)}</td>{_rate_cell(r.rate)}'
+            f'<tr data-check="{e(r.name)}"><td class="mono name">{_breakable(r.name)}{_explain(r.name)}</td>'
+            f"{_rate_cell(r.rate)}"
             f"{_num(r.passed)}{_num(r.failed)}{_num(r.undefined)}{_rate_cell(r.individual_rate)}{_num(r.individual_application)}"
             f"<td>{_resource_examples(examples)}</td></tr>"
         )
@@ -432,7 +554,7 @@ def _compiled_release(data: ReportData) -> str:
         '<table class="sortable" id="compiled-release-table"><thead><tr><th>Check</th>'
         "<th class=n>Pass rate</th><th class=n>Passed</th><th class=n>Failed</th><th class=n>N/A</th>"
         "<th class=n>Individual rate</th>"
-        "<th class=n>Applications</th><th>Failed examples (OCID: what failed)</th></tr></thead><tbody>"
+        "<th class=n>Applications</th><th>Examples (✗ failed: what failed; ✓ passed)</th></tr></thead><tbody>"
         + "".join(body)
         + "</tbody></table></section>"
     )
@@ -461,7 +583,20 @@ def _dataset_examples(meta: dict[str, Any]) -> str:
         else:
             text = _short(x, 160)
         items.append(f'<li><span class="mono">{e(x.get("ocid"))}</span>: {text}</li>')
-    return f'<div>Failed examples:<ul class="examples">{"".join(items)}</ul></div>' if items else ""
+    passed = [as_dict(x) for x in as_list(meta.get("passed_examples"))[:3]]
+    shown = "".join(
+        f'<li class="pass"><span class="mono">{e(x.get("ocid"))}</span>'
+        + (f": {_link(x.get('value'))}" if "value" in x else "")
+        + (
+            f": tender id <span class=mono>{_short(x.get('tender_id'), 80)}</span>"
+            if "tender_id" in x
+            else ""
+        )
+        + "</li>"
+        for x in passed
+    )
+    out = f'<div>Failed examples:<ul class="examples">{"".join(items)}</ul></div>' if items else ""
+    return out + (f'<div>Passed examples:<ul class="examples">{shown}</ul></div>' if shown else "")
 
 
 def _dataset_level(data: ReportData) -> str:
@@ -484,11 +619,12 @@ def _dataset_level(data: ReportData) -> str:
             f'<div class="card dataset-check" data-check="{e(row.get("check_name"))}">'
             f'<h3><span class="mono">{e(row.get("check_name"))}</span> {_badge(result_of(row))}'
             + (f' <span class="muted">value {e(value)}</span>' if value is not None else "")
-            + f"</h3><p>{e(dataset_note(row))}</p>{svg_dataset_chart(row)}{_dataset_examples(meta)}</div>"
+            + f"</h3>{_explain(row.get('check_name'), open_=result_of(row) is False)}"
+            f"<p>{e(dataset_note(row))}</p>{svg_dataset_chart(row)}{_dataset_examples(meta)}</div>"
         )
     na_rows = "".join(
         f'<tr class="dataset-check" data-check="{e(r.get("check_name"))}"><td class="mono name">'
-        f"{e(r.get('check_name'))}</td><td>{_badge(None)}</td>"
+        f"{e(r.get('check_name'))}{_explain(r.get('check_name'))}</td><td>{_badge(None)}</td>"
         f"<td>{e(as_dict(r.get('meta')).get('reason'))}</td></tr>"
         for r in data.dataset_level
         if result_of(r) is None
@@ -503,6 +639,59 @@ def _dataset_level(data: ReportData) -> str:
         '<section id="dataset-level"><h2>Dataset-level checks</h2>'
         f"<p>{results[False]} failed, {results[True]} passed, {results[None]} not applicable.</p>"
         f'<div class="cards">{"".join(cards)}</div>{na_table}</section>'
+    )
+
+
+# --- against the ancestor, and the source's history ---------------------------------------------------
+
+
+def _comparison(data: ReportData) -> str:
+    if data.ancestor_data is None:
+        return (
+            '<section id="comparison"><h2>Against the ancestor</h2>'
+            "<p>No ancestor: nothing to compare with.</p></section>"
+        )
+    now, then = check_rates(data), check_rates(data.ancestor_data)
+    rows = "".join(
+        f'<tr data-check="{e(name)}"><td class="mono name">{_breakable(name)}'
+        f'<span class="title">{e(catalogue_entry(name).title if catalogue_entry(name) else "")}</span></td>'
+        f"{_rate_cell(then.get(name))}{_rate_cell(now.get(name))}"
+        f"{_change(then.get(name), now.get(name))}</tr>"
+        for name in dict.fromkeys([*now, *then])
+    )
+    return (
+        '<section id="comparison"><h2>Against the ancestor</h2>'
+        f"<p>Every check's pass rate in the ancestor {e(data.ancestor_data.name)} and now (– = not "
+        "applicable); dataset-level and time-based checks are 100 % or 0 %.</p>"
+        '<table class="sortable" id="comparison-table"><thead><tr><th>Check</th><th class=n>Ancestor</th>'
+        f"<th class=n>Now</th><th class=n>Change</th></tr></thead><tbody>{rows}</tbody></table></section>"
+    )
+
+
+def _history(data: ReportData) -> str:
+    points = [*data.history, data]
+    labels = [
+        f"{d.name} ({as_dict(d.meta.get('data_quality_tool_metadata')).get('processing_end', '?')[:10]})"
+        for d in points
+    ]
+    rates = [level_rates(d) for d in points]
+    series = [(_LEVEL_LABELS[k], [r.get(k) for r in rates]) for k in _LEVEL_LABELS]
+    series = [(name, values) for name, values in series if any(v is not None for v in values)]
+    rows = "".join(
+        f"<tr><td class=mono>{e(label)}</td>" + "".join(_rate_cell(r.get(k)) for k in _LEVEL_LABELS) + "</tr>"
+        for label, r in zip(labels, rates, strict=True)
+    )
+    head = "".join(f"<th class=n>{e(v)}</th>" for v in _LEVEL_LABELS.values())
+    note = (
+        "Only this dataset so far: the chart fills as later datasets of the source are checked."
+        if not data.history
+        else f"{len(points)} checked datasets of this source, oldest first."
+    )
+    return (
+        '<section id="history"><h2>History of the source</h2>'
+        f"<p>{e(note)}</p>{svg_history(labels, series)}"
+        f'<table id="history-table"><thead><tr><th>Dataset</th>{head}</tr></thead><tbody>{rows}</tbody>'
+        "</table></section>"
     )
 
 
@@ -528,7 +717,7 @@ def _time_based(data: ReportData) -> str:
             for x in as_list(meta.get("examples"))[:EXAMPLES_SHOWN]
         )
         body.append(
-            f'<tr><td class="mono">{e(row.get("check_name"))}</td>'
+            f'<tr><td class="mono">{e(row.get("check_name"))}{_explain(row.get("check_name"))}</td>'
             f"<td>{_badge(result_of(row, 'coverage_result'))}</td>"
             f'<td class="n">{_value(row.get("coverage_value"))}</td>'
             f"<td>{_badge(result_of(row, 'check_result'))}</td>"
@@ -562,11 +751,14 @@ def render_html(data: ReportData) -> str:
         f"{e(data.phase or '?')} / {e(data.state or '?')}</p></header>"
         '<nav><a href="#overview">Overview</a><a href="#field-level">Field level</a>'
         '<a href="#compiled-release">Compiled-release level</a><a href="#dataset-level">Dataset level</a>'
-        '<a href="#time-based">Time based</a></nav><main>'
+        '<a href="#time-based">Time based</a><a href="#comparison">Against the ancestor</a>'
+        '<a href="#history">History</a></nav><main>'
         + _overview(data)
         + _field_level(data)
         + _compiled_release(data)
         + _dataset_level(data)
         + _time_based(data)
+        + _comparison(data)
+        + _history(data)
         + f"</main><script>{_JS}</script></body></html>\n"
     )

@@ -1,6 +1,6 @@
 """Markdown for Dagster materialization metadata (``MetadataValue.md``).
 
-Every function takes the stored report shapes (report-shapes.md) and returns a Markdown string. Data is
+Every function takes the stored report shapes (docs/report-shapes.md) and returns a Markdown string. Data is
 untrusted: every value goes through :func:`md_text`, which escapes HTML and Markdown syntax, so a
 publisher's ``<script>`` or ``|`` cannot break out of a table cell.
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pelican_dagster.checks.catalogue import entry
 from pelican_dagster.reporting.model import ReportData
 from pelican_dagster.reporting.summary import (
     BADGES,
@@ -44,11 +45,16 @@ def _table(header: list[str], rows: list[list[str]], align: str) -> str:
     return "\n".join(lines)
 
 
+def _title(name: Any) -> str:
+    known = entry(str(name))
+    return known.title if known else ""
+
+
 def _more(shown: int, total: int, what: str) -> str:
     return f"\n\n_… and {total - shown:,} more {what}._" if total > shown else ""
 
 
-def field_level_table(report: dict[str, Any], top: int = 25) -> str:
+def field_level_table(report: dict[str, Any], top: int | None = 25) -> str:
     """The field paths with the worst coverage or quality pass rates, with counts.
 
     Paths that never occur in the dataset are left out and counted in a closing note.
@@ -83,6 +89,7 @@ def compiled_release_table(report: dict[str, Any], top: int | None = None) -> st
     body = [
         [
             md_text(r.name),
+            md_text(_title(r.name)),
             fmt_rate(r.rate),
             fmt_int(r.passed),
             fmt_int(r.failed),
@@ -92,7 +99,9 @@ def compiled_release_table(report: dict[str, Any], top: int | None = None) -> st
         for r in shown
     ]
     text = _table(
-        ["Check", "Pass rate", "Passed", "Failed", "N/A", "Individual passed / applied"], body, "lrrrrr"
+        ["Check", "What it tests", "Pass rate", "Passed", "Failed", "N/A", "Individual passed / applied"],
+        body,
+        "llrrrrr",
     )
     return text + _more(len(shown), len(rows), "checks")
 
@@ -107,12 +116,13 @@ def dataset_level_table(rows: list[dict[str, Any]]) -> str:
         body.append(
             [
                 md_text(row.get("check_name")),
+                md_text(_title(row.get("check_name"))),
                 BADGES[result_of(row)],
                 "–" if value is None or isinstance(value, bool) else md_text(value),
                 md_text(dataset_note(row)),
             ]
         )
-    return _table(["Check", "Result", "Value", "Note"], body, "llrl")
+    return _table(["Check", "What it tests", "Result", "Value", "Note"], body, "lllrl")
 
 
 def time_based_table(rows: list[dict[str, Any]], ancestor: str | None = None) -> str:
@@ -181,7 +191,7 @@ def _span(start: Any, end: Any) -> str | None:
     return f"{start or '?'} – {end or '?'}"
 
 
-def markdown_sections(data: ReportData, top: int = 25) -> dict[str, str]:
+def markdown_sections(data: ReportData, top: int | None = 25) -> dict[str, str]:
     """Each part of the report as its own Markdown string, keyed for Dagster metadata entries.
 
     Keys: ``overview``, ``field_level_chart``, ``field_level``, ``compiled_release``, ``dataset_level``,

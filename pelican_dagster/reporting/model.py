@@ -1,7 +1,7 @@
 """The in-memory shape of one checked dataset's results, as the presentation layer reads it.
 
-The shapes inside are exactly those that Pelican stores (report-shapes.md §3–§7); ``from_export_dir``
-reads them from an export folder (export-format.md).
+The shapes inside are exactly those that Pelican stores (docs/report-shapes.md §3–§7); ``from_export_dir``
+reads them from an export folder (docs/export-format.md).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 class ReportData:
     """Everything a report presents about one dataset.
 
-    ``field_report`` is report-shapes.md §5.2 (path → counts), ``resource_report`` §5.1 (check name →
+    ``field_report`` is docs/report-shapes.md §5.2 (path → counts), ``resource_report`` §5.1 (check name →
     counts), ``resource_examples`` §6.1 per check name, ``field_examples`` §6.2 per path,
     ``dataset_level`` §3 rows and ``time_based`` §4 rows. ``ancestor`` names the dataset the
     time-based checks compared with (None when there was none, or it is unknown and no rows exist).
@@ -36,6 +36,11 @@ class ReportData:
     dataset_level: list[dict[str, Any]] = field(default_factory=list)
     time_based: list[dict[str, Any]] = field(default_factory=list)
     ancestor: str | None = None
+    #: The ancestor's results (without examples), for "then and now" per check.
+    ancestor_data: ReportData | None = None
+    #: Earlier checked datasets of the same source (and the ancestor chain), oldest first, without
+    #: examples: the history chart.
+    history: list[ReportData] = field(default_factory=list)
 
     @property
     def has_time_based(self) -> bool:
@@ -44,7 +49,7 @@ class ReportData:
 
     @classmethod
     def from_export_dir(cls, path: str | Path, name: str | None = None) -> ReportData:
-        """Read an export folder (export-format.md). Missing files give empty parts, not errors.
+        """Read an export folder (docs/export-format.md). Missing files give empty parts, not errors.
 
         ``name`` defaults to the folder's name. The ancestor's name comes from ``manifest.json`` when the
         folder has one (the reference folders do).

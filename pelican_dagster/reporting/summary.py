@@ -125,7 +125,7 @@ def as_list(value: Any) -> list[Any]:
 
 @dataclass(frozen=True)
 class FieldRow:
-    """One field path of the field-level report (report-shapes.md §5.2), with its pass rates."""
+    """One field path of the field-level report (docs/report-shapes.md §5.2), with its pass rates."""
 
     path: str
     group: str
@@ -199,7 +199,7 @@ def field_rows(report: dict[str, Any]) -> list[FieldRow]:
 
 @dataclass(frozen=True)
 class ResourceRow:
-    """One compiled-release-level check of the report (report-shapes.md §5.1)."""
+    """One compiled-release-level check of the report (docs/report-shapes.md §5.1)."""
 
     name: str
     passed: int

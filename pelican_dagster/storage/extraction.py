@@ -1,5 +1,5 @@
 """Extraction: copy a collection's compiled releases from Kingfisher Process into ``data_item``
-(pipeline.md §2), streaming and replacing the dataset's previous items.
+(docs/pipeline.md §2), streaming and replacing the dataset's previous items.
 
 The two databases are joined by a pipe: a thread runs ``COPY (SELECT …) TO STDOUT`` on Kingfisher
 Process while the caller's thread runs ``COPY data_item FROM STDIN`` on the results database, so no

@@ -96,7 +96,8 @@ def stream_pairs(
     engine: Engine, ancestor_id: int, dataset_id: int
 ) -> Iterator[tuple[int, str | None, int | None, str | None]]:
     """The left join of the ancestor's items with the dataset's items on equal ocid (as PostgreSQL's
-    ``data->>'ocid'`` renders it, checks.md §4): ``(ancestor item id, its facts text, new item id or None,
+    ``data->>'ocid'`` renders it, docs/checks.md §4): ``(ancestor item id, its facts text, new item id or
+    None,
     new facts text or None)``. Duplicate ocids multiply rows, as in Pelican; null ocids never pair."""
     return _named_cursor(
         engine,

@@ -1,5 +1,5 @@
 """Reading chosen items back from ``data_item``: the report stage re-reads the few items its random
-examples point to (pipeline.md §4.4 step 3), so that the item checks need not build or keep examples."""
+examples point to (docs/pipeline.md §4.4 step 3), so that the item checks need not build or keep examples."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The Kingfisher Process tables this project reads (pipeline.md §9) and writes when loading files.
+"""The Kingfisher Process tables this project reads (docs/pipeline.md §9) and writes when loading files.
 
 ``ensure_tables`` creates a minimal, compatible subset of Kingfisher Process's schema when absent, so
 that a file can be loaded into an empty database (the embedded default, tests). On a real Kingfisher
@@ -79,7 +79,7 @@ CREATE TABLE IF NOT EXISTS record (
 );
 CREATE INDEX IF NOT EXISTS record_collection_id_idx ON record (collection_id);
 -- Not part of Kingfisher Process: the loader's record of which file line each compiled release came
--- from, so that an export can write Pelican's "line" (export-format.md).
+-- from, so that an export can write Pelican's "line" (docs/export-format.md).
 CREATE TABLE IF NOT EXISTS pelican_loaded_line (
     collection_id integer NOT NULL,
     data_id bigint NOT NULL,
@@ -161,7 +161,7 @@ def collection_chain(conn: Connection, collection_id: int) -> list[dict[str, Any
     """The collection and its ancestors via ``transform_from_collection_id``, given first, root last.
 
     Like Pelican, the chain is only found when the given collection is a leaf (no collection is
-    transformed from it); otherwise None (pipeline.md §6.1).
+    transformed from it); otherwise None (docs/pipeline.md §6.1).
     """
     sql = """
         WITH RECURSIVE chain AS (

@@ -1,4 +1,4 @@
-"""Kingfisher metadata of a collection, merged into ``dataset.meta`` at extraction (pipeline.md §6.1)."""
+"""Kingfisher metadata of a collection, merged into ``dataset.meta`` at extraction (docs/pipeline.md §6.1)."""
 
 from __future__ import annotations
 

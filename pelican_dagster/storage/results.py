@@ -103,7 +103,7 @@ def previous_dataset_id(conn: Connection, source_id: str, collection_id: int) ->
 
 
 def set_phase(conn: Connection, dataset_id: int, phase: str, state: str, size: int | None = None) -> None:
-    """Record the dataset's phase and state (pipeline.md §5.1); ``size`` is kept when None."""
+    """Record the dataset's phase and state (docs/pipeline.md §5.1); ``size`` is kept when None."""
     if phase not in s.PHASES or state not in s.STATES:
         raise ValueError(f"unknown phase/state {phase}/{state}")
     values: dict[str, Any] = {"dataset_id": dataset_id, "phase": phase, "state": state}
@@ -135,7 +135,7 @@ def get_progress(conn: Connection, dataset_id: int) -> dict[str, Any] | None:
 
 
 def merge_meta(conn: Connection, dataset_id: int, meta: dict[str, Any]) -> None:
-    """Merge ``meta`` into ``dataset.meta`` (top-level key replacement, pipeline.md §6)."""
+    """Merge ``meta`` into ``dataset.meta`` (top-level key replacement, docs/pipeline.md §6)."""
     conn.execute(
         sa.update(s.dataset)
         .where(s.dataset.c.id == dataset_id)

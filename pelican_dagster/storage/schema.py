@@ -1,4 +1,4 @@
-"""The results database, as SQLAlchemy Core tables (pipeline.md §7, extended for Dagster).
+"""The results database, as SQLAlchemy Core tables (docs/pipeline.md §7, extended for Dagster).
 
 The tables are created and upgraded by the versioned Alembic migrations in ``migrations/`` (see
 :mod:`pelican_dagster.storage.migrate`); this module only describes them for queries. A test checks that

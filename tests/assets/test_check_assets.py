@@ -1,6 +1,8 @@
 """The dataset-level, time-based and report assets through Dagster on real databases: stored rows,
 asset-check results per partition, materialization metadata, phases, re-runs and the aggregator rule."""
 
+from pathlib import Path
+
 import dagster as dg
 import pytest
 import sqlalchemy as sa
@@ -20,9 +22,10 @@ def instance():
 
 
 @pytest.fixture
-def paraguay(kfp_engine, results_engine, instance, monkeypatch):
+def paraguay(kfp_engine, results_engine, instance, monkeypatch, tmp_path):
     """Paraguay's snapshot and full file as two datasets, the snapshot the ancestor; both materialized."""
     monkeypatch.setenv("PELICAN_URL_CHECK_OFFLINE", "1")
+    monkeypatch.setenv("PELICAN_REPORTS_DIR", str(tmp_path / "reports"))
     ids = {}
     for name, ancestor in (("paraguay.snapshot-a", None), ("paraguay", "paraguay.snapshot-a")):
         loaded = load_file(kfp_engine, DATA / f"{name}.jsonl.gz")
@@ -61,7 +64,9 @@ def test_pipeline_reports_every_check_per_partition(instance, resources, results
     assert result.success
 
     checks = _checks(result, "dataset_checks")
-    assert len(checks) == 24 and {e.partition for e in checks.values()} == {"paraguay"}
+    materialized = result.asset_materializations_for_node("dataset_checks")[0].metadata
+    not_applicable = materialized["not_applicable"].value
+    assert len(checks) + len(not_applicable) == 24 and {e.partition for e in checks.values()} == {"paraguay"}
     failed = checks["distribution__tender_status"]
     assert (failed.passed, failed.severity, failed.metadata["outcome"].value) == (
         False,
@@ -69,9 +74,14 @@ def test_pipeline_reports_every_check_per_partition(instance, resources, results
         "failed",
     )
     assert checks["unique__tender_id"].passed and checks["unique__tender_id"].metadata["value"].value == 100
-    na = checks["distribution__buyer"]
-    assert na.passed and na.metadata["outcome"].value == "not applicable"
-    assert na.metadata["reason"].value == "no compiled releases set necessary fields"
+    # Not applicable: no result (Dagster shows the check as Skipped), the reason in the asset's metadata.
+    assert "distribution__buyer" not in checks
+    assert not_applicable["distribution.buyer"] == "no compiled releases set necessary fields"
+    assert materialized["checks_not_applicable"].value == len(not_applicable)
+    history = instance.event_log_storage.get_asset_check_execution_history(
+        dg.AssetCheckKey(dg.AssetKey("dataset_checks"), "distribution__buyer"), limit=1
+    )
+    assert history[0].status.value == "PLANNED" and history[0].run_id == result.run_id
 
     time_checks = _checks(result, "time_based_checks")
     assert set(time_checks) == {"ocid", "tender_title", "phase_stable"}
@@ -84,6 +94,16 @@ def test_pipeline_reports_every_check_per_partition(instance, resources, results
     report = result.asset_materializations_for_node("report")[0].metadata
     assert {"overview", "field_level", "compiled_release", "dataset_level", "time_based"} <= set(report)
     assert isinstance(report["field_level"], dg.MarkdownMetadataValue)
+    # The headline is plain text (shown inline), naming what failed; the HTML report is written.
+    assert isinstance(report["pass_rates"], dg.TextMetadataValue)
+    assert "distribution.tender_status" in report["failed_dataset_checks"].value
+    assert "not applicable" in report["dataset_checks"].value
+    assert report["least_covered_paths"].value != "none"
+    assert "tender_title" in report["time_based_summary"].value and "OFFLINE" in report["url_check"].value
+    html_report = report["html_report"].value
+    assert html_report.endswith("paraguay.html") and "paraguay" in Path(html_report).read_text(
+        encoding="utf-8"
+    )
     assert 0 < report["coverage_pass_rate_percent"].value < 100
     # The item pass sums its chunks' counts: the same rates as the merged report.
     item_checks = result.asset_materializations_for_node("item_checks")[0].metadata
@@ -123,11 +143,19 @@ def test_pipeline_reports_every_check_per_partition(instance, resources, results
 def test_without_ancestor_time_based_checks_are_not_applicable(instance, resources, results_engine, paraguay):
     result = _run(instance, resources, "paraguay_snapshot-a")
     assert result.success
-    for check in _checks(result, "time_based_checks").values():
-        assert check.passed and check.metadata["reason"].value == "the dataset has no ancestor"
+    assert _checks(result, "time_based_checks") == {}
+    reasons = result.asset_materializations_for_node("time_based_checks")[0].metadata["not_applicable"].value
+    assert reasons == dict.fromkeys(("ocid", "tender_title", "phase_stable"), "the dataset has no ancestor")
     with results_engine.connect() as conn:
         rows = conn.execute(sa.select(sa.func.count()).select_from(s.time_variance_level_check)).scalar()
     assert rows == 0
+
+
+def test_check_descriptions_come_from_the_catalogue():
+    specs = {spec.name: spec for spec in dataset_checks.check_specs}
+    description = specs["unique__tender_id"].description
+    assert "Tender ids are unique" in description and "Passes when:" in description
+    assert "Skipped" in description
 
 
 def test_rerunning_replaces_rows(instance, resources, results_engine, paraguay):

@@ -1,4 +1,4 @@
-"""Shipped codelists and the offline-safe refresh (checks.md §0.7)."""
+"""Shipped codelists and the offline-safe refresh (docs/checks.md §0.7)."""
 
 from __future__ import annotations
 

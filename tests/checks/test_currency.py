@@ -1,4 +1,5 @@
-"""Currency conversion (checks.md §0.6): gap filling, extrapolation, conversion, the ECB table, rate files."""
+"""Currency conversion (docs/checks.md §0.6): gap filling, extrapolation, conversion, the ECB table, rate
+files."""
 
 from __future__ import annotations
 

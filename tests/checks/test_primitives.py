@@ -1,4 +1,4 @@
-"""The shared primitives of every check (checks.md §0): traversal, coercion, date parsing."""
+"""The shared primitives of every check (docs/checks.md §0): traversal, coercion, date parsing."""
 
 from __future__ import annotations
 

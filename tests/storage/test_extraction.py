@@ -140,7 +140,7 @@ def test_everything_over_the_limit_is_an_error(kfp_engine, results_engine, tmp_p
         extract(kfp_engine, results_engine, "tiny")
 
 
-# Kingfisher metadata (pipeline.md §6.1)
+# Kingfisher metadata (docs/pipeline.md §6.1)
 
 
 class _ExtensionHandler(http.server.BaseHTTPRequestHandler):

@@ -1,4 +1,4 @@
-"""Filtered datasets and wiping in the results database (pipeline.md §3, §4.5), on real PostgreSQL."""
+"""Filtered datasets and wiping in the results database (docs/pipeline.md §3, §4.5), on real PostgreSQL."""
 
 import json
 

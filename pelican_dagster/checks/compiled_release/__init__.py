@@ -1,11 +1,11 @@
-"""The 37 compiled-release-level checks (checks.md §2): registry and per-item runner.
+"""The 37 compiled-release-level checks (docs/checks.md §2): registry and per-item runner.
 
-``CHECK_NAMES`` lists them in the order of checks.md (12 coherent, 18 consistent, 7 reference);
+``CHECK_NAMES`` lists them in the order of docs/checks.md (12 coherent, 18 consistent, 7 reference);
 ``CHECKS`` maps each name to its ``check(item, ctx) -> result`` function; :func:`check_item` runs them
 all on one item, walking it once along every path the checks read (:data:`TRIE`, an
 :class:`~.occurrences.ItemPaths` passed to the checks of :data:`PATH_CHECKS`) and sharing its parties
 and party references between the 19 checks that read them (a :class:`~.parties.PartyFacts`);
-:func:`to_pelican` wraps the results in Pelican's stored shape (report-shapes.md §2).
+:func:`to_pelican` wraps the results in Pelican's stored shape (docs/report-shapes.md §2).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ __all__ = ["CHECKS", "CHECK_NAMES", "PATH_CHECKS", "TRIE", "check_item", "to_pel
 
 CheckFunction = Callable[..., dict[str, Any]]
 
-#: Every compiled-release-level check name, in the order of checks.md §2.1–§2.3.
+#: Every compiled-release-level check name, in the order of docs/checks.md §2.1–§2.3.
 CHECK_NAMES: tuple[str, ...] = (
     "coherent.period",
     "coherent.dates",

@@ -1,4 +1,4 @@
-"""The date-pair engine of the six coherent date checks (checks.md §2.0).
+"""The date-pair engine of the six coherent date checks (docs/checks.md §2.0).
 
 A check declares ordered pair rules ``(A, B, grouping)``: every occurrence of path A is paired with
 every occurrence of path B (A-major, occurrences from ``values_at_path``, nulls and unparsable values
@@ -134,14 +134,14 @@ class DatePairs:
             self.failed.append({"path_1": path_a, "value_1": value_a, "path_2": path_b, "value_2": value_b})
 
     def result(self) -> dict[str, Any]:
-        """The check result (report-shapes.md §2) for the pairs added so far."""
+        """The check result (docs/report-shapes.md §2) for the pairs added so far."""
         if not self.set:
             return not_applicable(NO_PAIRS_SET)
         return multiple(self.applications, self.passes, self.failed, NO_PAIRS_PARSEABLE)
 
 
 def evaluate(item: dict[str, Any], rules: Sequence[Rule], paths: ItemPaths | None = None) -> dict[str, Any]:
-    """The result of the date-pair rules ``rules`` on ``item`` (checks.md §2.0).
+    """The result of the date-pair rules ``rules`` on ``item`` (docs/checks.md §2.0).
 
     ``paths``: occurrences already collected for this item (every rule path dated), e.g. shared by the
     coherent checks of one item; without it the rule paths are walked here.

@@ -1,4 +1,4 @@
-"""The occurrences of many paths of one item, found in a single traversal (checks.md §0.2).
+"""The occurrences of many paths of one item, found in a single traversal (docs/checks.md §0.2).
 
 The coherent checks read about fifty paths (dates, periods, documents, milestones, amounts, awards,
 contracts), many of them sharing prefixes. Walking the item once per path cost more than the checks

@@ -1,4 +1,4 @@
-"""What the 19 party-related checks read from one item, computed once and shared (checks.md §2.2, §2.3).
+"""What the 19 party-related checks read from one item, computed once and shared (docs/checks.md §2.2, §2.3).
 
 ``consistent.parties_roles``, the six ``consistent.*_in_parties_roles``, the six
 ``consistent.*_name_in_parties`` and the six ``reference.*_in_parties`` all read the occurrences of
@@ -36,7 +36,7 @@ Occurrence = tuple[str, Any]
 def raw_key(value: Any) -> Any:
     """A dict key with Python equality of the raw JSON value (``1`` = ``1.0`` = true, ``"1"`` ≠ ``1``).
 
-    Objects and arrays cannot be counted by Pelican (it raises, checks.md §0.9); here they compare by
+    Objects and arrays cannot be counted by Pelican (it raises, docs/checks.md §0.9); here they compare by
     their text and never equal a scalar.
     """
     t = type(value)
@@ -46,7 +46,7 @@ def raw_key(value: Any) -> Any:
 
 
 def expand_ids(occurrences: list[Occurrence]) -> list[Any]:
-    """The values of ``<path>.id`` derived from the occurrences of ``<path>`` (checks.md §0.2).
+    """The values of ``<path>.id`` derived from the occurrences of ``<path>`` (docs/checks.md §0.2).
 
     Equivalent to ``values_at_path(item, path + ".id")`` without a second traversal: only objects with
     an ``id`` contribute, and an array ``id`` yields each of its elements.

@@ -1,9 +1,10 @@
-"""The compiled-release-level report and its examples (report-shapes.md §5.1, §6.1; pipeline.md §4.4).
+"""The compiled-release-level report and its examples (docs/report-shapes.md §5.1, §6.1; docs/pipeline.md
+§4.4).
 
 A :class:`ResourceReport` is fed every item's 37 results once, while the items are checked. It keeps,
 per check, the item counts by result, the sums of ``application_count`` / ``pass_count`` over items with
 a non-null result, and three uniform samples of 20 (passed / failed / undefined; Pelican's
-``Reservoir(20)``, checks.md §0.8) of
+``Reservoir(20)``, docs/checks.md §0.8) of
 ``{"meta": {"ocid", "item_id"}, "result": <that check's result>}``. Chunks checked in parallel each keep
 their own report; :meth:`ResourceReport.merge` combines their states into the report of the dataset.
 """
@@ -30,7 +31,7 @@ _PASSED, _FAILED, _UNDEFINED, _APPLICATIONS, _PASSES = range(5)
 class _Sample:
     """A uniform sample of at most ``EXAMPLES`` of the values offered (Li's Algorithm L), and their count.
 
-    It keeps the same uniform sample as Pelican's Algorithm R (checks.md §0.8) but draws how many values
+    It keeps the same uniform sample as Pelican's Algorithm R (docs/checks.md §0.8) but draws how many values
     to skip before the next one kept, so that a value that is not kept costs one comparison instead of
     one random draw: with 111 samplers fed per item, the draws were most of the report's cost.
     """
@@ -150,7 +151,7 @@ class ResourceReport:
     # --- outputs ---------------------------------------------------------------------------------
 
     def report(self) -> dict[str, dict[str, Any]]:
-        """The ``resource_level_check`` report (report-shapes.md §5.1), keyed by check name."""
+        """The ``resource_level_check`` report (docs/report-shapes.md §5.1), keyed by check name."""
         out: dict[str, dict[str, Any]] = {}
         for name, (passed, failed, undefined, applications, passes) in self._counts.items():
             out[name] = {
@@ -170,7 +171,7 @@ class ResourceReport:
         return out
 
     def examples(self) -> dict[str, dict[str, list[dict[str, Any]]]]:
-        """The ``resource_level_check_examples`` rows (report-shapes.md §6.1), keyed by check name."""
+        """The ``resource_level_check_examples`` rows (docs/report-shapes.md §6.1), keyed by check name."""
         return {
             name: {
                 f"{bucket}_examples": list(reservoir.samples)

@@ -1,4 +1,4 @@
-"""The three outcomes of a compiled-release-level check (checks.md §2, report-shapes.md §2)."""
+"""The three outcomes of a compiled-release-level check (docs/checks.md §2, docs/report-shapes.md §2)."""
 
 from __future__ import annotations
 

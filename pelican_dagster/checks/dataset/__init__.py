@@ -1,4 +1,4 @@
-"""Dataset-level checks (checks.md §3, 24 checks) and the dataset metadata (pipeline.md §6.2).
+"""Dataset-level checks (docs/checks.md §3, 24 checks) and the dataset metadata (docs/pipeline.md §6.2).
 
 Feed the facts of every item (``facts.extract_facts``, computed in the per-item pass) to a
 :class:`DatasetChecker`, then read :meth:`DatasetChecker.results` (the 24 stored rows, in Pelican's
@@ -11,7 +11,8 @@ definition order) and :meth:`DatasetChecker.metadata`::
     meta = checker.metadata()
 
 Items without an ``ocid`` key are skipped by every check and by the metadata: Pelican raises on them in
-this step (checks.md §0.9, pipeline.md §4.2), so there is no reference behaviour; skipping matches what
+this step (docs/checks.md §0.9, docs/pipeline.md §4.2), so there is no reference behaviour; skipping
+matches what
 the per-item step does with them.
 
 ``lookup(item_ids) -> {item_id: facts}`` (optional) re-reads the facts of the few items whose details
@@ -386,5 +387,5 @@ class DatasetChecker:
         return rows
 
     def metadata(self) -> dict[str, Any]:
-        """``{"compiled_releases": {...}, "tender_lifecycle": {...}}`` (pipeline.md §6.2)."""
+        """``{"compiled_releases": {...}, "tender_lifecycle": {...}}`` (docs/pipeline.md §6.2)."""
         return self._metadata.result()

@@ -1,4 +1,4 @@
-"""Buyers (checks.md §3.5), identified by ``buyer.id`` as text.
+"""Buyers (docs/checks.md §3.5), identified by ``buyer.id`` as text.
 
 Stored names: ``distribution.buyer`` (are most buyers used more than once?) and
 ``distribution.buyer_repetition`` (does the biggest buyer hold between 1 % and 50 % of the items?).

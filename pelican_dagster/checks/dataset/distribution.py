@@ -1,4 +1,4 @@
-"""Code distributions (checks.md §3.1, §3.2).
+"""Code distributions (docs/checks.md §3.1, §3.2).
 
 Stored names: ``distribution.tender_procurement_method``, ``distribution.tender_status``,
 ``distribution.tender_award_criteria``, ``distribution.tender_submission_method``,

@@ -5,7 +5,7 @@ the result (orjson bytes) next to the item. The dataset-level and time-based sta
 facts, never the items. So the facts hold exactly what those stages need, as compactly as practical: a
 dict whose keys are present only when the item has something to say.
 
-``FACT KEY``  what it holds (checks.md / pipeline.md section that reads it)
+``FACT KEY``  what it holds (docs/checks.md / docs/pipeline.md section that reads it)
 
 * ``o``  the raw ``ocid`` value; **absent when the item has no ``ocid`` key** (Pelican raises on such items
   in the dataset step, §0.9; the checkers skip them). Objects and arrays are replaced by an
@@ -27,7 +27,7 @@ dict whose keys are present only when the item has something to say.
 * ``r``  related-process references with scheme ``ocid`` and a non-null identifier (§3.8):
   ``[[path, identifier], ...]`` or ``[path, identifier, title]`` when ``title`` is set and not null.
 * ``T``  ``tender.title`` when truthy (§3.8 targets, §4 ``tender_title``).
-* ``L``  ``[flags, awards, contracts, implementations]`` (pipeline.md §6.2, §4 ``phase_stable``): flags
+* ``L``  ``[flags, awards, contracts, implementations]`` (docs/pipeline.md §6.2, §4 ``phase_stable``): flags
   bit 1 ``planning`` key, 2 ``tender`` key, 4 ``tender`` a non-empty object, 8 ``planning`` a non-empty
   object; then the lengths of the ``awards`` and ``contracts`` arrays (non-arrays 0) and the number of
   ``contracts.implementation`` occurrences. Absent when all four are 0.
@@ -171,7 +171,7 @@ _TRIE = _trie()
 def gather(item: dict[str, Any]) -> list[list[Any]]:
     """The occurrences of every path of :data:`PATHS` in one walk: ``out[i]`` for ``PATHS[i]``.
 
-    Same occurrences, in the same order, as ``values_at_path(item, PATHS[i])`` (checks.md §0.2) – values
+    Same occurrences, in the same order, as ``values_at_path(item, PATHS[i])`` (docs/checks.md §0.2) – values
     only, or ``(indexed path, value)`` pairs for the value-object and related-process paths – but shared
     prefixes (``contracts``, ``tender``, …) are walked once instead of once per path.
     """
@@ -235,7 +235,7 @@ def _amount(value: Any) -> Any:
 
 
 def _is_number(value: Any) -> bool:
-    """Whether Python ``float(value)`` succeeds (checks.md §0.1 numeric coercion)."""
+    """Whether Python ``float(value)`` succeeds (docs/checks.md §0.1 numeric coercion)."""
     t = type(value)
     if t is float or t is bool:
         return True

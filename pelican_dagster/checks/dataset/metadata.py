@@ -1,4 +1,4 @@
-"""Dataset metadata aggregated over the items (pipeline.md §6.2).
+"""Dataset metadata aggregated over the items (docs/pipeline.md §6.2).
 
 ``{"compiled_releases": {"total_unique_ocids"}, "tender_lifecycle": {planning, tender, award, contract,
 implementation}}``. Items without an ``ocid`` key are skipped (Pelican raises on them, §0.9).

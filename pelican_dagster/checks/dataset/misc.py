@@ -1,4 +1,4 @@
-"""``misc.url_availability`` (checks.md §3.7): do 100 sampled document URLs answer?
+"""``misc.url_availability`` (docs/checks.md §3.7): do 100 sampled document URLs answer?
 
 The URLs of ``facts["u"]`` feed one Reservoir(100); at the end each sampled URL is fetched with HTTP GET
 (redirects followed, body not downloaded), at most :data:`CONCURRENCY` at a time, within

@@ -1,4 +1,4 @@
-"""Related processes (checks.md §3.8): references to other contracting processes by ocid.
+"""Related processes (docs/checks.md §3.8): references to other contracting processes by ocid.
 
 Stored names: ``reference.related_process_identifier`` (does the referenced ocid exist in the dataset?)
 and ``consistent.related_process_title`` (does the reference's title equal the target's tender title?).

@@ -1,4 +1,4 @@
-"""``unique.tender_id`` (checks.md §3.6): is every ``tender.id`` used by one item only?
+"""``unique.tender_id`` (docs/checks.md §3.6): is every ``tender.id`` used by one item only?
 
 Memory: one entry per distinct tender id: the item id of its only item, or the list of the item ids of
 its items. The ocids of the ≤ 200 example items are read back at the end through the ``lookup`` passed

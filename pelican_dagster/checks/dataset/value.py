@@ -1,4 +1,4 @@
-"""Value distributions (checks.md §3.3): is the money concentrated in the top 1 % of the values?
+"""Value distributions (docs/checks.md §3.3): is the money concentrated in the top 1 % of the values?
 
 Stored names: ``distribution.tender_value``, ``distribution.awards_value``, ``distribution.contracts_value``.
 

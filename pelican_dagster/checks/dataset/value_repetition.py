@@ -1,4 +1,5 @@
-"""Value repetition (checks.md §3.4): do the three most frequent (amount, currency) pairs stay under 10 %?
+"""Value repetition (docs/checks.md §3.4): do the three most frequent (amount, currency) pairs stay under
+10 %?
 
 Stored names: ``distribution.tender_value_repetition``, ``distribution.awards_value_repetition``,
 ``distribution.contracts_value_repetition``.

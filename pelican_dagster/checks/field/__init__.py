@@ -1,4 +1,4 @@
-"""Field-level checks (checks.md §1): 559 field paths, 2 coverage checks and 10 quality checks.
+"""Field-level checks (docs/checks.md §1): 559 field paths, 2 coverage checks and 10 quality checks.
 
 * :mod:`.paths` – the path table in processing order (Appendix A);
 * :mod:`.coverage` and :mod:`.quality` – the checks, one module per check, named as stored;

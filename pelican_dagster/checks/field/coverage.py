@@ -1,4 +1,4 @@
-"""The two coverage checks of every field path (checks.md §1.3, version 1.0): ``exists``, ``non_empty``.
+"""The two coverage checks of every field path (docs/checks.md §1.3, version 1.0): ``exists``, ``non_empty``.
 
 Both take the parent value and the key. A parent that is not an object fails with
 ``parent is a <type>, not an object`` and stores the parent itself as the value.

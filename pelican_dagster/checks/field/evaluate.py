@@ -1,8 +1,9 @@
-"""Field-level evaluation of one item (checks.md §1.2): the hot loop, its compact result, Pelican's shape.
+"""Field-level evaluation of one item (docs/checks.md §1.2): the hot loop, its compact result, Pelican's
+shape.
 
 :func:`check_item_fields` walks the item **once** along a trie of the 559 field paths and records, per
 path and occurrence, one small outcome code (coverage and quality outcome, no values, no reasons).
-:meth:`FieldResult.to_pelican` rebuilds Pelican's full per-item result (report-shapes.md §1) from the
+:meth:`FieldResult.to_pelican` rebuilds Pelican's full per-item result (docs/report-shapes.md §1) from the
 item by re-running the same plain checks; :func:`path_entries` does so for one path (used to build
 report examples).
 
@@ -329,7 +330,7 @@ class FieldResult:
         item: dict[str, Any] | None = None,
         ctx: CheckContext | None = None,
     ) -> dict[str, Any]:
-        """Pelican's ``field_level_check.result`` for this item (report-shapes.md §1)."""
+        """Pelican's ``field_level_check.result`` for this item (docs/report-shapes.md §1)."""
         item = item if item is not None else self.item
         ctx = ctx if ctx is not None else self.ctx
         if item is None or ctx is None:
@@ -406,7 +407,7 @@ def path_parents(
 def build_entry(
     field: FieldPath, parent_path: str, parent: Any, ctx: CheckContext, quality: bool = True
 ) -> dict[str, Any]:
-    """Pelican's entry (report-shapes.md §1) of a field path for one parent."""
+    """Pelican's entry (docs/report-shapes.md §1) of a field path for one parent."""
     key = field.path.rpartition(".")[2]
     results = []
     exists = coverage.exists(parent, key)

@@ -1,4 +1,4 @@
-"""Field-level report examples of one item (report-shapes.md §6.2), built only for kept check results.
+"""Field-level report examples of one item (docs/report-shapes.md §6.2), built only for kept check results.
 
 A sample keeps a pointer (item, path index, occurrence, which result); once the chunks' samples are
 merged, the report re-reads each pointed item and asks :class:`ItemExamples` for its examples by

@@ -1,4 +1,4 @@
-"""The 559 field paths of Pelican's field-level checks, in processing order (checks.md Appendix A).
+"""The 559 field paths of Pelican's field-level checks, in processing order (docs/checks.md Appendix A).
 
 Generated once from the spec appendix (the OCDS 1.1.4 release schema walk of §1.1); the list is data,
 so it is committed as it is rather than re-derived at run time. Each row is ``(path, quality)`` where

@@ -1,4 +1,4 @@
-"""The field-level report and its examples (report-shapes.md §5.2, §6.2; pipeline.md §4.4 step 3).
+"""The field-level report and its examples (docs/report-shapes.md §5.2, §6.2; docs/pipeline.md §4.4 step 3).
 
 :class:`FieldReport` accumulates compact :class:`~pelican_dagster.checks.field.evaluate.FieldResult`
 objects. Counts are a 9-bin histogram of outcome codes per path, from which every count of the report
@@ -55,7 +55,7 @@ ItemLookup = Callable[[list[Any]], Mapping[Any, Any]]
 # quality, 7 passed and quality passed, 8 passed and quality failed.
 
 # The samples of a path and the check results each receives per entry, by outcome code, in order.
-# Group samples receive one value per *check result* (pipeline.md §4.4), so an entry whose coverage
+# Group samples receive one value per *check result* (docs/pipeline.md §4.4), so an entry whose coverage
 # passed offers two results (exists, then non_empty) to ``coverage.passed``.
 _BOTH = (EXISTS_PASSED, NON_EMPTY_PASSED)
 _EXISTS = (EXISTS_PASSED,)
@@ -446,7 +446,7 @@ class FieldReport:
     # -- output ------------------------------------------------------------------------------------
 
     def report(self) -> dict[str, Any]:
-        """The ``field_level_check`` report: all 559 paths (report-shapes.md §5.2)."""
+        """The ``field_level_check`` report: all 559 paths (docs/report-shapes.md §5.2)."""
         out = {}
         for field, h in zip(PATHS, self.hist, strict=True):
             total = sum(h)
@@ -482,7 +482,7 @@ class FieldReport:
         return out
 
     def examples(self, lookup: ItemLookup | None = None) -> dict[str, dict[str, Any]]:
-        """The ``field_level_check_examples`` data of every path (report-shapes.md §6.2).
+        """The ``field_level_check_examples`` data of every path (docs/report-shapes.md §6.2).
 
         The examples are built here, once, from the items the samples point to: items held with
         ``keep_items``, else ``lookup(item_ids) -> {item_id: item}`` (called with at most

@@ -1,4 +1,4 @@
-"""Time-based checks (checks.md §4): ``ocid``, ``tender_title``, ``phase_stable``.
+"""Time-based checks (docs/checks.md §4): ``ocid``, ``tender_title``, ``phase_stable``.
 
 Feed every row of the left join of the ancestor dataset's items with the new dataset's items (on the
 ocid as PostgreSQL's ``data->>'ocid'`` renders it; ``None`` for an ancestor item without a partner) to

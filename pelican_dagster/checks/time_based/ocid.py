@@ -1,4 +1,4 @@
-"""Time-based check ``ocid`` (checks.md §4): is every ocid of the ancestor still present?
+"""Time-based check ``ocid`` (docs/checks.md §4): is every ocid of the ancestor still present?
 
 Always applicable; a pair passes when a new item exists, so ``check_value`` is 100 whenever defined and
 the meaningful number is ``coverage_value``.

@@ -1,4 +1,4 @@
-"""Time-based check ``phase_stable`` (checks.md §4): has no phase of the process disappeared?
+"""Time-based check ``phase_stable`` (docs/checks.md §4): has no phase of the process disappeared?
 
 Always applicable. A pair fails when the ancestor has a non-empty ``tender`` (``planning``) object and
 the new item has none, or when the ancestor's ``awards`` (``contracts``) array is non-empty and the new

@@ -1,4 +1,4 @@
-"""Time-based check ``tender_title`` (checks.md §4): is the tender title unchanged?
+"""Time-based check ``tender_title`` (docs/checks.md §4): is the tender title unchanged?
 
 Titles are normalised (lower-cased, whitespace runs collapsed to one space, trimmed). Applicable when the
 ancestor's normalised title is non-empty. Pelican raises on a truthy non-string title (§0.9); here a

@@ -1,4 +1,4 @@
-"""Dataset metadata (pipeline.md §6.2)."""
+"""Dataset metadata (docs/pipeline.md §6.2)."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from pelican_dagster.checks.codelists import load_ocid_prefixes, load_org_id_cod
 from pelican_dagster.checks.context import CheckContext
 from tests.conformance.compare import CODELISTS
 
-#: The reference "now" (export-format.md): the past-date bound is 2026-11-30.
+#: The reference "now" (docs/export-format.md): the past-date bound is 2026-11-30.
 NOW = dt.datetime(2026, 11, 29, 11, tzinfo=dt.UTC)
 
 

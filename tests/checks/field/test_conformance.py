@@ -86,7 +86,7 @@ def _lengths(node):
     return node
 
 
-#: Where each sample's examples are in a path's examples data (report-shapes.md §6.2).
+#: Where each sample's examples are in a path's examples data (docs/report-shapes.md §6.2).
 _PLACES = {
     "coverage.passed": ("coverage", "passed_examples"),
     "coverage.failed": ("coverage", "failed_examples"),

@@ -1,4 +1,4 @@
-"""The coverage checks (checks.md §1.3) on their own."""
+"""The coverage checks (docs/checks.md §1.3) on their own."""
 
 from __future__ import annotations
 

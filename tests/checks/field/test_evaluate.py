@@ -1,4 +1,4 @@
-"""Evaluation of one item (checks.md §1.2): traversal edge cases, the compact codes, the encoding."""
+"""Evaluation of one item (docs/checks.md §1.2): traversal edge cases, the compact codes, the encoding."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The path table (checks.md §1.1, Appendix A)."""
+"""The path table (docs/checks.md §1.1, Appendix A)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The 10 quality checks (checks.md §1.4): pass, fail and odd input, table-driven."""
+"""The 10 quality checks (docs/checks.md §1.4): pass, fail and odd input, table-driven."""
 
 from __future__ import annotations
 

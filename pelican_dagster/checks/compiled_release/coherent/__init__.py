@@ -1,4 +1,4 @@
-"""The 12 coherence checks (checks.md §2.1), one module per check, named as stored without the prefix.
+"""The 12 coherence checks (docs/checks.md §2.1), one module per check, named as stored without the prefix.
 
 ``CHECKS`` maps each stored name (``coherent.period`` …) to its ``check(item, ctx) -> result`` function,
 in the spec's order. The ten checks in ``PATH_CHECKS`` read paths through an

@@ -1,4 +1,4 @@
-"""``coherent.awards_status``: an inactive award has no contract (checks.md §2.1)."""
+"""``coherent.awards_status``: an inactive award has no contract (docs/checks.md §2.1)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``coherent.contracts_status``: an unsigned contract has no transactions (checks.md §2.1)."""
+"""``coherent.contracts_status``: an unsigned contract has no transactions (docs/checks.md §2.1)."""
 
 from __future__ import annotations
 

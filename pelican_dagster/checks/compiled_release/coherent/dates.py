@@ -1,4 +1,4 @@
-"""``coherent.dates``: the contracting-process timeline is in order (checks.md §2.1)."""
+"""``coherent.dates``: the contracting-process timeline is in order (docs/checks.md §2.1)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``coherent.milestone_status``: an unmet milestone has no dateMet (checks.md §2.1)."""
+"""``coherent.milestone_status``: an unmet milestone has no dateMet (docs/checks.md §2.1)."""
 
 from __future__ import annotations
 

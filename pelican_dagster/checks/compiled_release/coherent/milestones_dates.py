@@ -1,4 +1,4 @@
-"""``coherent.milestones_dates``: milestone dates are not after the release date (checks.md §2.1)."""
+"""``coherent.milestones_dates``: milestone dates are not after the release date (docs/checks.md §2.1)."""
 
 from __future__ import annotations
 

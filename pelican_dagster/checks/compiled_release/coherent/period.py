@@ -1,4 +1,4 @@
-"""``coherent.period``: no period starts after it ends (checks.md §2.1)."""
+"""``coherent.period``: no period starts after it ends (docs/checks.md §2.1)."""
 
 from __future__ import annotations
 

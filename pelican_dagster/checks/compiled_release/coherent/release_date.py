@@ -1,4 +1,4 @@
-"""``coherent.release_date``: no date in the release is after the release date (checks.md §2.1)."""
+"""``coherent.release_date``: no date in the release is after the release date (docs/checks.md §2.1)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""``coherent.tender_status``: a tender that is not complete has no awards or contracts (checks.md §2.1)."""
+"""``coherent.tender_status``: a tender that is not complete has no awards or contracts (docs/checks.md
+§2.1)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``coherent.value_realistic``: every amount is within ±5 billion USD (checks.md §2.1)."""
+"""``coherent.value_realistic``: every amount is within ±5 billion USD (docs/checks.md §2.1)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The 18 consistency checks (checks.md §2.2), one module each, named as stored without the prefix."""
+"""The 18 consistency checks (docs/checks.md §2.2), one module each, named as stored without the prefix."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ _MODULES = (
     period_duration_in_days,
 )
 
-#: Check name → ``check(item, ctx) -> result``, in the order of checks.md §2.2.
+#: Check name → ``check(item, ctx) -> result``, in the order of docs/checks.md §2.2.
 CHECKS: dict[str, Callable[..., dict[str, Any]]] = {m.NAME: m.check for m in _MODULES}
 
 #: The checks that accept a shared ``facts`` (a :class:`~..parties.PartyFacts`) as third argument.

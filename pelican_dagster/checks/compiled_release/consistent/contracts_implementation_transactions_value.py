@@ -1,10 +1,10 @@
 """``consistent.contracts_implementation_transactions_value``: transactions do not exceed their contract.
 
-Multiple applications (checks.md §2.2): for each contract occurrence with transactions, the sum of the
+Multiple applications (docs/checks.md §2.2): for each contract occurrence with transactions, the sum of the
 transaction amounts must not exceed the contract amount. Amounts are converted to USD on the release date
 (parse_datetime, then its written date) only when more than one currency is involved; zero and negative
 amounts are allowed. A contract is skipped when a currency is missing (or an object or array, on which
-Pelican raises, checks.md §0.9) or an amount is non-numeric or unconvertible.
+Pelican raises, docs/checks.md §0.9) or an amount is non-numeric or unconvertible.
 """
 
 from __future__ import annotations

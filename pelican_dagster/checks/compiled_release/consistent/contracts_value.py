@@ -1,10 +1,10 @@
 """``consistent.contracts_value``: each award's value is within 50 %–150 % of the sum of its contracts.
 
-Multiple applications (checks.md §2.2). An award is tested only when its id, as text, is unique among
+Multiple applications (docs/checks.md §2.2). An award is tested only when its id, as text, is unique among
 the awards and some contract's ``awardID`` (as text) equals it. Amounts are converted to USD on the
 release date (parse_datetime, then its written date) only when the award and its contracts use more
 than one currency. The award is skipped when a currency is missing (or an object or array, on which
-Pelican raises, checks.md §0.9), or an amount is non-numeric, zero, unconvertible or of the opposite
+Pelican raises, docs/checks.md §0.9), or an amount is non-numeric, zero, unconvertible or of the opposite
 sign to the award's.
 """
 

@@ -1,4 +1,4 @@
-"""Engine of the six ``consistent.<x>_in_parties_roles`` checks (checks.md §2.2).
+"""Engine of the six ``consistent.<x>_in_parties_roles`` checks (docs/checks.md §2.2).
 
 Each reference (an object with an ``id``) whose id, as text, matches exactly one party must point to a
 party whose ``roles`` array holds the matching role (exact string match). References that match no party

@@ -1,4 +1,4 @@
-"""Engine of the six ``consistent.<x>_name_in_parties`` checks (checks.md §2.2).
+"""Engine of the six ``consistent.<x>_name_in_parties`` checks (docs/checks.md §2.2).
 
 Each reference with an ``id`` and a ``name`` whose id, as text, matches exactly one party that has an
 ``id`` and a ``name`` must carry the same ``name`` as that party, under Python equality of the decoded

@@ -1,6 +1,6 @@
 """``consistent.number_of_tenderers``: ``tender.numberOfTenderers`` equals the length of ``tender.tenderers``.
 
-Single application (checks.md §2.2). The number is coerced like Python ``float()`` (so ``"2"`` and
+Single application (docs/checks.md §2.2). The number is coerced like Python ``float()`` (so ``"2"`` and
 ``2.0`` count, NaN never equals a length).
 """
 

@@ -1,8 +1,9 @@
-"""``consistent.parties_roles``: every applicable role of a party is backed by a reference (checks.md §2.2).
+"""``consistent.parties_roles``: every applicable role of a party is backed by a reference (docs/checks.md
+§2.2).
 
 One test per (party, role) for each party occurrence that is an object with an ``id`` and each entry of
 its ``roles`` that is an applicable role (duplicates tested twice). ``buyer`` is deliberately not tested.
-An object or array in ``roles`` is not an applicable role (Pelican raises on it, checks.md §0.9).
+An object or array in ``roles`` is not an applicable role (Pelican raises on it, docs/checks.md §0.9).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""``consistent.payee_in_parties_roles`` (checks.md §2.2).
+"""``consistent.payee_in_parties_roles`` (docs/checks.md §2.2).
 
 Each payee referenced at ``contracts.implementation.transactions.payee`` has the role ``payee``.
 """

@@ -1,4 +1,4 @@
-"""``consistent.payee_name_in_parties`` (checks.md §2.2).
+"""``consistent.payee_name_in_parties`` (docs/checks.md §2.2).
 
 Each payee referenced at ``contracts.implementation.transactions.payee`` has its party's ``name``.
 """

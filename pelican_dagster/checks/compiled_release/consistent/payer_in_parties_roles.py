@@ -1,4 +1,4 @@
-"""``consistent.payer_in_parties_roles`` (checks.md §2.2).
+"""``consistent.payer_in_parties_roles`` (docs/checks.md §2.2).
 
 Each payer referenced at ``contracts.implementation.transactions.payer`` has the role ``payer``.
 """

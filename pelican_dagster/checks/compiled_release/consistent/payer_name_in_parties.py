@@ -1,4 +1,4 @@
-"""``consistent.payer_name_in_parties`` (checks.md §2.2).
+"""``consistent.payer_name_in_parties`` (docs/checks.md §2.2).
 
 Each payer referenced at ``contracts.implementation.transactions.payer`` has its party's ``name``.
 """

@@ -1,13 +1,13 @@
 """``consistent.period_duration_in_days``: a period's ``durationInDays`` agrees with its dates.
 
 For each period with a parsable ``startDate``, a numeric ``durationInDays`` and a parsable ``endDate``
-or ``maxExtentDate`` (all dates parsed with parse_datetime, checks.md §0.5), the expected duration is
+or ``maxExtentDate`` (all dates parsed with parse_datetime, docs/checks.md §0.5), the expected duration is
 (end, else maxExtentDate) − start in days as a real number (whole days plus seconds / 86400; fractions of
 a second are ignored, as in Pelican), and the stated duration must lie between its floor and ceiling.
 
 Deliberate difference from Pelican: when one of the two dates carries a UTC offset and the other does
 not, Pelican raises (it cannot subtract a naive from an aware datetime) and loses the whole batch
-(checks.md §0.9). Here the naive date-time is read as UTC and the period is tested.
+(docs/checks.md §0.9). Here the naive date-time is read as UTC and the period is tested.
 """
 
 from __future__ import annotations

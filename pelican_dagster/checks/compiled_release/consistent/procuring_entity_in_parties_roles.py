@@ -1,4 +1,4 @@
-"""``consistent.procuring_entity_in_parties_roles`` (checks.md §2.2).
+"""``consistent.procuring_entity_in_parties_roles`` (docs/checks.md §2.2).
 
 Each procuring entity referenced at ``tender.procuringEntity`` has the role ``procuringEntity``.
 """

@@ -1,4 +1,4 @@
-"""``consistent.procuring_entity_name_in_parties`` (checks.md §2.2).
+"""``consistent.procuring_entity_name_in_parties`` (docs/checks.md §2.2).
 
 Each procuring entity referenced at ``tender.procuringEntity`` has its party's ``name``.
 """

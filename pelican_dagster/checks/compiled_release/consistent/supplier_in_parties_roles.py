@@ -1,4 +1,4 @@
-"""``consistent.supplier_in_parties_roles`` (checks.md §2.2).
+"""``consistent.supplier_in_parties_roles`` (docs/checks.md §2.2).
 
 Each supplier referenced at ``awards.suppliers`` has the role ``supplier``.
 """

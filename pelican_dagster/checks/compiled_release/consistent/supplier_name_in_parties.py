@@ -1,4 +1,4 @@
-"""``consistent.supplier_name_in_parties`` (checks.md §2.2).
+"""``consistent.supplier_name_in_parties`` (docs/checks.md §2.2).
 
 Each supplier referenced at ``awards.suppliers`` has its party's ``name``.
 """

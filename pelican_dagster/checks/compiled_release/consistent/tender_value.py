@@ -1,8 +1,8 @@
 """``consistent.tender_value``: the planning budget is within 50 %–150 % of the tender value (§2.2).
 
 Single application. When the two currencies differ, both amounts are converted to USD on the release
-date (parse_date, checks.md §0.6). Zero, unconvertible and opposite-sign amounts make the check not
-applicable; a NaN amount passes those filters and fails the test, as in Pelican (checks.md §0.1).
+date (parse_date, docs/checks.md §0.6). Zero, unconvertible and opposite-sign amounts make the check not
+applicable; a NaN amount passes those filters and fails the test, as in Pelican (docs/checks.md §0.1).
 """
 
 from __future__ import annotations

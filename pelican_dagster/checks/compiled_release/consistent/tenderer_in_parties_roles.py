@@ -1,4 +1,4 @@
-"""``consistent.tenderer_in_parties_roles`` (checks.md §2.2).
+"""``consistent.tenderer_in_parties_roles`` (docs/checks.md §2.2).
 
 Each tenderer referenced at ``tender.tenderers`` has the role ``tenderer``.
 """

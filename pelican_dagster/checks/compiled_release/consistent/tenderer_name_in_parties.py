@@ -1,4 +1,4 @@
-"""``consistent.tenderer_name_in_parties`` (checks.md §2.2).
+"""``consistent.tenderer_name_in_parties`` (docs/checks.md §2.2).
 
 Each tenderer referenced at ``tender.tenderers`` has its party's ``name``.
 """

@@ -1,6 +1,6 @@
 """What ``consistent.contracts_value`` and ``consistent.contracts_implementation_transactions_value``
 share: reading a value object, and deciding from the currencies involved whether amounts need
-converting to USD before they are compared (checks.md §2.2, §0.6)."""
+converting to USD before they are compared (docs/checks.md §2.2, §0.6)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def value_of(node: Any) -> tuple[Any, Any]:
 def conversion_needed(currencies: list[Any]) -> bool | None:
     """True when the currencies differ (amounts are then converted), False when they are all the same
     (amounts compare as they are, even in an unknown currency); None when one is missing, or an object
-    or array (where Pelican raises, checks.md §0.9): the caller skips that award or contract."""
+    or array (where Pelican raises, docs/checks.md §0.9): the caller skips that award or contract."""
     if any(c is None or type(c) is dict or type(c) is list for c in currencies):
         return None
     return len(set(currencies)) > 1

@@ -1,4 +1,4 @@
-"""The 7 reference checks (checks.md §2.3), one module each, named as stored without the prefix."""
+"""The 7 reference checks (docs/checks.md §2.3), one module each, named as stored without the prefix."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ _MODULES = (
     contract_in_awards,
 )
 
-#: Check name → ``check(item, ctx) -> result``, in the order of checks.md §2.3.
+#: Check name → ``check(item, ctx) -> result``, in the order of docs/checks.md §2.3.
 CHECKS: dict[str, Callable[..., dict[str, Any]]] = {m.NAME: m.check for m in _MODULES}
 
 #: The checks that accept a shared ``facts`` (a :class:`~..parties.PartyFacts`) as third argument.

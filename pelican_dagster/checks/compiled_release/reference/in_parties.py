@@ -2,8 +2,8 @@
 
 Every reference is one application and must carry an identifier equal (raw JSON equality: ``"1"`` ≠
 ``1``, but ``1`` = ``1.0`` = true) to exactly one target identifier. A failure names the first reason
-that applies. Unlike the other identifier matches (checks.md §0.4), a match only as text is a failure
-("not the same type"). Object or array identifiers, on which Pelican raises (checks.md §0.9), compare
+that applies. Unlike the other identifier matches (docs/checks.md §0.4), a match only as text is a failure
+("not the same type"). Object or array identifiers, on which Pelican raises (docs/checks.md §0.9), compare
 by their text and never equal a scalar.
 """
 

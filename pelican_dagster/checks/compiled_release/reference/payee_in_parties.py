@@ -1,4 +1,4 @@
-"""``reference.payee_in_parties`` (checks.md §2.3).
+"""``reference.payee_in_parties`` (docs/checks.md §2.3).
 
 Each payee referenced at ``contracts.implementation.transactions.payee`` matches exactly one party.
 """

@@ -1,4 +1,4 @@
-"""``reference.payer_in_parties`` (checks.md §2.3).
+"""``reference.payer_in_parties`` (docs/checks.md §2.3).
 
 Each payer referenced at ``contracts.implementation.transactions.payer`` matches exactly one party.
 """

@@ -1,4 +1,4 @@
-"""``reference.procuring_entity_in_parties`` (checks.md §2.3).
+"""``reference.procuring_entity_in_parties`` (docs/checks.md §2.3).
 
 Each procuring entity referenced at ``tender.procuringEntity`` matches exactly one party.
 """

@@ -1,4 +1,4 @@
-"""``reference.supplier_in_parties`` (checks.md §2.3).
+"""``reference.supplier_in_parties`` (docs/checks.md §2.3).
 
 Each supplier referenced at ``awards.suppliers`` matches exactly one party.
 """

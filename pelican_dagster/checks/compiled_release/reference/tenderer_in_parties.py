@@ -1,4 +1,4 @@
-"""``reference.tenderer_in_parties`` (checks.md §2.3).
+"""``reference.tenderer_in_parties`` (docs/checks.md §2.3).
 
 Each tenderer referenced at ``tender.tenderers`` matches exactly one party.
 """

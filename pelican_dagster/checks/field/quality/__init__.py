@@ -1,4 +1,4 @@
-"""The 10 field-level quality checks (checks.md §1.4), one module per check, named as stored.
+"""The 10 field-level quality checks (docs/checks.md §1.4), one module per check, named as stored.
 
 Every module has ``NAME`` and ``VERSION`` and a plain function
 ``check(value, ctx, extra=None) -> (passed, value_on_failure, reason_or_None)``. The value is the field

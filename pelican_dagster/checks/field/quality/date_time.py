@@ -50,7 +50,7 @@ def _past_bound(ctx: CheckContext) -> dt.date:
 
 
 def check(value: Any, ctx: CheckContext, extra: Any = None) -> Outcome:
-    """Pass when ``value`` parses (checks.md §0.5 parse_date) to a date within the bounds.
+    """Pass when ``value`` parses (docs/checks.md §0.5 parse_date) to a date within the bounds.
 
     ``extra`` true selects the past-date variant (upper bound ``ctx.past_bound``).
     """

@@ -1,7 +1,7 @@
 """``document_type``: a documentType code from the codelist must be expected in the field's section.
 
 The codelist is open: codes it does not hold pass. Non-string values (which Pelican raises on when
-they are objects or arrays, checks.md §0.9) are treated as codes not in the codelist, so they pass.
+they are objects or arrays, docs/checks.md §0.9) are treated as codes not in the codelist, so they pass.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """``number_checks``: a real, finite, non-negative number after Python ``float()`` coercion.
 
 Bools count as 1/0, strings such as ``" 5 "`` and ``"1_000"`` convert; ``"nan"``/``"inf"`` are not
-finite. Objects and arrays, on which Pelican raises (checks.md §0.9), fail with ``can't convert to
+finite. Objects and arrays, on which Pelican raises (docs/checks.md §0.9), fail with ``can't convert to
 float``, as does an integer too large for a double.
 """
 

@@ -1,4 +1,4 @@
-"""The initial results schema (pipeline.md §7, with unique keys so that re-runs replace their rows).
+"""The initial results schema (docs/pipeline.md §7, with unique keys so that re-runs replace their rows).
 
 Revision ID: 0001
 Revises:

@@ -1,4 +1,4 @@
-"""The six date-pair coherent checks (checks.md §2.1): period, dates, amendments_dates, documents_dates,
+"""The six date-pair coherent checks (docs/checks.md §2.1): period, dates, amendments_dates, documents_dates,
 milestones_dates, release_date."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The date-pair engine (checks.md §2.0): pairing, grouping, parsing, outcomes."""
+"""The date-pair engine (docs/checks.md §2.0): pairing, grouping, parsing, outcomes."""
 
 from __future__ import annotations
 

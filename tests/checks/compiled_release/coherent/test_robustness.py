@@ -1,4 +1,4 @@
-"""No coherent check raises on any JSON: seeded type/shape mutations of real items (checks.md §0.9)."""
+"""No coherent check raises on any JSON: seeded type/shape mutations of real items (docs/checks.md §0.9)."""
 
 from __future__ import annotations
 

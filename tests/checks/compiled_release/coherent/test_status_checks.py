@@ -1,4 +1,4 @@
-"""The status and method coherent checks (checks.md §2.1): procurement_method_vs_number_of_tenderers,
+"""The status and method coherent checks (docs/checks.md §2.1): procurement_method_vs_number_of_tenderers,
 tender_status, awards_status, contracts_status, milestone_status."""
 
 from __future__ import annotations

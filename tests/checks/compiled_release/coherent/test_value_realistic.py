@@ -1,4 +1,5 @@
-"""``coherent.value_realistic`` (checks.md §2.1), with the reference ECB rates (2020-01-02: USD 1.1193)."""
+"""``coherent.value_realistic`` (docs/checks.md §2.1), with the reference ECB rates (2020-01-02: USD
+1.1193)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``consistent.contracts_implementation_transactions_value`` (checks.md §2.2)."""
+"""``consistent.contracts_implementation_transactions_value`` (docs/checks.md §2.2)."""
 
 from __future__ import annotations
 
@@ -69,7 +69,7 @@ def test_no_contract(ctx, item):
 
 
 def test_null_contracts_is_one_untestable_occurrence(ctx):
-    # values at path (checks.md §0.2): a null value is still one occurrence.
+    # values at path (docs/checks.md §0.2): a null value is still one occurrence.
     assert check({"contracts": None}, ctx)["meta"] == {"reason": NA_REASON}
 
 

@@ -1,4 +1,4 @@
-"""``consistent.contracts_value`` (checks.md §2.2): award value vs the sum of its contracts' values."""
+"""``consistent.contracts_value`` (docs/checks.md §2.2): award value vs the sum of its contracts' values."""
 
 from __future__ import annotations
 

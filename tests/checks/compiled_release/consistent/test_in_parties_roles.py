@@ -1,4 +1,4 @@
-"""The six ``consistent.<x>_in_parties_roles`` checks (checks.md §2.2)."""
+"""The six ``consistent.<x>_in_parties_roles`` checks (docs/checks.md §2.2)."""
 
 from __future__ import annotations
 

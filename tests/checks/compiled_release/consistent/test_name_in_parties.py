@@ -1,4 +1,4 @@
-"""The six ``consistent.<x>_name_in_parties`` checks (checks.md §2.2)."""
+"""The six ``consistent.<x>_name_in_parties`` checks (docs/checks.md §2.2)."""
 
 from __future__ import annotations
 

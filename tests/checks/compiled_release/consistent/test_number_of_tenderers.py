@@ -1,4 +1,4 @@
-"""``consistent.number_of_tenderers`` (checks.md §2.2)."""
+"""``consistent.number_of_tenderers`` (docs/checks.md §2.2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""``consistent.parties_roles`` (checks.md §2.2): every applicable party role is backed by a reference."""
+"""``consistent.parties_roles`` (docs/checks.md §2.2): every applicable party role is backed by a
+reference."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``consistent.period_duration_in_days`` (checks.md §2.2)."""
+"""``consistent.period_duration_in_days`` (docs/checks.md §2.2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""``consistent.tender_value`` (checks.md §2.2): planning budget within 50 %–150 % of the tender value."""
+"""``consistent.tender_value`` (docs/checks.md §2.2): planning budget within 50 %–150 % of the tender
+value."""
 
 from __future__ import annotations
 

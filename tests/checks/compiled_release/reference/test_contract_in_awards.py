@@ -1,4 +1,4 @@
-"""``reference.contract_in_awards`` (checks.md §2.3)."""
+"""``reference.contract_in_awards`` (docs/checks.md §2.3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The six ``reference.<x>_in_parties`` checks (checks.md §2.3)."""
+"""The six ``reference.<x>_in_parties`` checks (docs/checks.md §2.3)."""
 
 from __future__ import annotations
 
