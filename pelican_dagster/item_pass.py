@@ -51,11 +51,16 @@ class ChunkResult:
 
 def load_item(text: str | bytes) -> Any:
     """Decode one stored item. orjson is fast but refuses numbers beyond a double (``1e400``), which
-    jsonb stores; the standard library decodes those (as Python would, checks.md §0.1)."""
+    jsonb stores; the standard library decodes those (as Python would, checks.md §0.1). An integer of
+    more digits than Python converts (4,300) is read as a float, as orjson reads any beyond 64 bits."""
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError:
-        return json.loads(text)
+        return json.loads(text, parse_int=_int_or_float)
+
+
+def _int_or_float(text: str) -> int | float:
+    return int(text) if len(text) <= 4000 else float(text)
 
 
 def _dumps(value: Any) -> bytes:

@@ -4,9 +4,10 @@
 import dagster as dg
 
 from pelican_dagster import settings
+from pelican_dagster.assets.partition import checked_run_start
 from pelican_dagster.partitions import datasets
 from pelican_dagster.resources import KingfisherProcessResource, ResultsDatabaseResource
-from pelican_dagster.storage.extraction import ExtractionError, dataset_of, extract
+from pelican_dagster.storage.extraction import ExtractionError, extract
 from pelican_dagster.storage.lifecycle import LifecycleError, extract_filtered, is_filtered
 
 
@@ -31,10 +32,13 @@ def dataset_items(
     A filtered dataset (one with a ``dataset_filter`` row) copies instead the items of its original
     that match its filter, in the original's order, at most ``max_items``; none matching is a valid,
     empty dataset.
+
+    Before any write, the run is checked (:func:`checked_run_start`): an unknown partition or dataset,
+    a wiped dataset, bad options or a temporary Dagster instance fail the run with one line.
     """
     engine = results.get_engine()
-    dataset = dataset_of(engine, context.partition_key)
-    if dataset is not None and is_filtered(engine, dataset.id):
+    dataset = checked_run_start(context, engine)
+    if is_filtered(engine, dataset.id):
         try:
             found, copied = extract_filtered(engine, dataset)
         except LifecycleError as e:

@@ -16,6 +16,7 @@ from pelican_dagster.partitions import datasets
 from pelican_dagster.resources import ResultsDatabaseResource
 from pelican_dagster.storage import schema as s
 from pelican_dagster.storage.facts import stream_pairs
+from pelican_dagster.storage.lifecycle import is_wiped
 from pelican_dagster.storage.results import dataset_by_id, set_phase
 
 ASSET = "time_based_checks"
@@ -37,15 +38,19 @@ def time_based_checks(
     contracting processes the dataset still has, whether their tender titles and phases are stable.
 
     The ancestor is the previous dataset of the same source (chosen by the sensor, or given with
-    ``pelican-dagster check --ancestor``). Without an ancestor, or with an empty one, no rows are
-    written (as in Pelican) and the checks are reported as not applicable. Pairs are matched by ocid
-    in SQL (indexed) and streamed.
+    ``pelican-dagster check --ancestor``). Without an ancestor, with an empty one or a wiped one, no
+    rows are written (as in Pelican) and the checks are reported as not applicable, with that reason.
+    Pairs are matched by ocid in SQL (indexed) and streamed.
     """
     engine = results.get_engine()
     start = time.perf_counter()
     dataset = partition_dataset(engine, context.partition_key)
     with engine.connect() as conn:
         ancestor = dataset_by_id(conn, dataset.ancestor_id) if dataset.ancestor_id else None
+        ancestor_wiped = ancestor is not None and is_wiped(conn, ancestor.id)
+    missing_ancestor = dataset.ancestor_id is not None and ancestor is None
+    if ancestor_wiped:
+        ancestor_name, ancestor = ancestor.name, None
     with engine.begin() as conn:
         set_phase(conn, dataset.id, "TIME_VARIANCE", "IN_PROGRESS")
 
@@ -74,7 +79,11 @@ def time_based_checks(
             )
         set_phase(conn, dataset.id, "TIME_VARIANCE", "OK")
 
-    if ancestor is None:
+    if ancestor_wiped:
+        reason = f"the ancestor {ancestor_name!r} was wiped"
+    elif missing_ancestor:
+        reason = f"the ancestor (dataset id {dataset.ancestor_id}) no longer exists"
+    elif ancestor is None:
         reason = "the dataset has no ancestor"
     elif not rows:
         reason = f"the ancestor {ancestor.name!r} has no items"
@@ -102,6 +111,7 @@ def time_based_checks(
         metadata={
             "dataset_id": dataset.id,
             "ancestor": ancestor.name if ancestor else "none",
+            **({"not_applicable": reason} if ancestor is None else {}),
             "pairs": pairs,
             "rows": len(rows),
             "seconds": round(time.perf_counter() - start, 3),
