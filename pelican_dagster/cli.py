@@ -1,8 +1,11 @@
 """``pelican-dagster``: load files into Kingfisher Process tables, check them through Dagster, export.
 
-Commands: ``load``, ``check``, ``export``, ``report``, ``rates import``, ``codelists import|status``,
-``demo``, ``reexecute``, ``ui``, ``stop``, ``list``, ``status``. With no database URL set, everything uses
-the embedded PostgreSQL server under ``PELICAN_HOME`` (README).
+Commands: ``load``, ``check``, ``export``, ``report``, ``filter``, ``wipe``, ``recheck``, ``list``,
+``status``, ``rates import``, ``codelists import|status``, ``reexecute``, ``demo``, ``ui``, ``stop``. With no
+database URL set, everything uses the embedded PostgreSQL server under ``PELICAN_HOME`` (README).
+
+Exit statuses: 0 done; 1 a Dagster run failed (its failure is printed); 2 a user error (bad file, unknown
+or unchecked dataset, existing output, refused wipe), printed as one line, with nothing changed.
 """
 
 from __future__ import annotations
@@ -19,6 +22,12 @@ from pathlib import Path
 from pelican_dagster import settings
 
 DEMO = Path(__file__).parent / "data" / "demo"
+#: The code location's name wherever the definitions are loaded (workspace.yaml, pyproject, ``ui``).
+LOCATION_NAME = "pelican_dagster"
+
+
+class UserError(Exception):
+    """A user error: printed as one line (no traceback), exit status 2, nothing changed."""
 
 
 @dataclass
@@ -93,35 +102,27 @@ def cmd_load(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(
-    dbs: Databases,
-    instance,
-    name: str,
-    collection_id: int,
-    source_id: str,
-    ancestor_id: int | None,
-    options: dict,
-) -> int:
-    """Insert the dataset row and add its partition; returns the dataset id."""
-    from pelican_dagster.partitions import datasets
-    from pelican_dagster.storage.results import dataset_by_name, register_dataset
+#: ``dataset.options["registered_by"]`` of a dataset the CLI registered.
+REGISTERED_BY = "cli"
 
+
+def register(
+    dbs: Databases, instance, collection_id: int, ancestor_id: int | None, options: dict
+) -> tuple[str, int]:
+    """Register a loaded collection's dataset with the sensor's code (one naming rule:
+    ``<source_id>_<data_version date>_<collection id>``) and add its partition; ``(name, id)``."""
+    from pelican_dagster.partitions import datasets
+    from pelican_dagster.sensors import register_collection
+    from pelican_dagster.storage.kingfisher import get_collection
+
+    with dbs.kingfisher().connect() as conn:
+        collection = get_collection(conn, collection_id)
     with dbs.results().begin() as conn:
-        dataset_id = register_dataset(
-            conn,
-            name,
-            collection_id=collection_id,
-            source_id=source_id,
-            ancestor_id=ancestor_id,
-            options=options,
+        name, dataset_id, _ = register_collection(
+            conn, collection, {**options, "registered_by": REGISTERED_BY}, ancestor_id=ancestor_id
         )
-        if dataset_id is None:
-            existing = dataset_by_name(conn, name)
-            if existing is None:
-                raise RuntimeError(f"collection {collection_id} already has a dataset under another name")
-            dataset_id = existing.id
     instance.add_dynamic_partitions(datasets.name, [name])
-    return dataset_id
+    return name, dataset_id
 
 
 def _log_config() -> dict:
@@ -171,7 +172,7 @@ def _source(path: str) -> str:
 SMALL_DATASET = 1000
 
 
-def _executor(args: argparse.Namespace, items: int | None = None) -> str:
+def _executor(args: argparse.Namespace | CheckRequest, items: int | None = None) -> str:
     """The executor of a run: ``--executor``, ``--in-process`` or ``--multiprocess`` when given, else
     ``PELICAN_EXECUTOR`` when set, else in-process for a small dataset and multiprocess otherwise."""
     from pelican_dagster.executors import EXECUTOR, executor_name
@@ -187,62 +188,117 @@ def _executor(args: argparse.Namespace, items: int | None = None) -> str:
     return "in_process" if items is not None and items <= SMALL_DATASET else "multiprocess"
 
 
-def cmd_check(args: argparse.Namespace) -> int:
-    """Load FILE (and OLDER), check through Dagster and write the export folder."""
+@dataclass
+class CheckRequest:
+    """What ``check`` (and ``demo``) do: the file, its ancestor, the export folder and the options."""
+
+    file: str
+    out: str
+    ancestor: str | None = None
+    no_items: bool = False
+    max_items: int | None = None
+    max_size: int | None = None
+    in_process: bool = False
+    multiprocess: bool = False
+    executor: str | None = None
+
+
+def _check_out(out: str) -> None:
+    if Path(out).exists() and not Path(out).is_dir():
+        raise UserError(f"--out {out}: exists and is not a folder")
+
+
+def check_file(request: CheckRequest) -> tuple[int, str | None]:
+    """Load the file (and its ancestor, in one transaction), register, check through Dagster, export;
+    returns the exit status and the dataset's name."""
     from pelican_dagster.export import export_dataset
-    from pelican_dagster.loader import load_file
+    from pelican_dagster.loader import load_files
 
     start = time.perf_counter()
+    _check_out(request.out)
     dbs = Databases.from_env()
-    instance = _instance()
     kfp = dbs.kingfisher(ensure_tables=True)
-    max_size = settings.max_size() if args.max_size is None else (args.max_size or None)
-    options = {"max_items": args.max_items, "max_size": max_size}
+    max_size = settings.max_size() if request.max_size is None else (request.max_size or None)
+    options = {"max_items": request.max_items, "max_size": max_size}
+    paths = [p for p in (request.ancestor, request.file) if p]
+    loads = load_files(kfp, [(p, _source(p)) for p in paths])
+    for path, result in zip(paths, loads, strict=True):
+        _print_load(path, result)
+    instance = _instance()
 
     ancestor_id = None
-    keys: list[str] = []
-    if args.ancestor:
-        older = load_file(kfp, args.ancestor)
-        _print_load(args.ancestor, older)
-        older_key = f"check_{_source(args.ancestor)}_{older.collection_id}"
-        ancestor_id = register(
-            dbs, instance, older_key, older.collection_id, _source(args.ancestor), None, options
-        )
-        keys.append(older_key)
-    loaded = load_file(kfp, args.file)
-    _print_load(args.file, loaded)
-    key = f"check_{_source(args.file)}_{loaded.collection_id}"
-    args.dataset_name = key  # for callers (demo) that go on with the dataset
-    register(dbs, instance, key, loaded.collection_id, _source(args.file), ancestor_id, options)
-    keys.append(key)
+    sizes: dict[str, int] = {}
+    if request.ancestor:
+        older_key, ancestor_id = register(dbs, instance, loads[0].collection_id, None, options)
+        sizes[older_key] = loads[0].items
+    loaded = loads[-1]
+    key, _ = register(dbs, instance, loaded.collection_id, ancestor_id, options)
+    sizes[key] = loaded.items
 
-    sizes = {key: loaded.items, **({keys[0]: older.items} if args.ancestor else {})}
-    for partition in keys:
-        executor = _executor(args, sizes[partition])
+    for partition, items in sizes.items():
+        executor = _executor(request, items)
         mode = "in this process" if executor == "in_process" else f"with the {executor} executor"
-        print(f"running the pelican job for dataset {partition} ({sizes[partition]} items, {mode}) …")
+        print(f"running the pelican job for dataset {partition} ({items} items, {mode}) …")
         if not run_partition(instance, partition, executor):
-            return 1
+            return 1, key
     counts = export_dataset(
-        dbs.results(), key, args.out, lines=loaded.lines, items=not args.no_items, report_progress=_progress
+        dbs.results(),
+        key,
+        request.out,
+        lines=loaded.lines,
+        items=not request.no_items,
+        report_progress=_progress,
     )
     summary = ", ".join(f"{n} {k}" for k, n in counts.items())
-    print(f"wrote {args.out}: {summary} ({time.perf_counter() - start:.1f} s in all)")
-    return 0
+    print(f"wrote {request.out}: {summary} ({time.perf_counter() - start:.1f} s in all)")
+    return 0, key
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Load FILE (and OLDER), check through Dagster and write the export folder."""
+    code, _ = check_file(
+        CheckRequest(
+            file=args.file,
+            out=args.out,
+            ancestor=args.ancestor,
+            no_items=args.no_items,
+            max_items=args.max_items,
+            max_size=args.max_size,
+            in_process=args.in_process,
+            multiprocess=args.multiprocess,
+            executor=args.executor,
+        )
+    )
+    return code
+
+
+def checked_dataset(dbs: Databases, name: str):
+    """The dataset named ``name`` if it is checked (phase CHECKED); else a :class:`UserError` saying
+    what it is instead (missing, wiped, never run, in progress)."""
+    from pelican_dagster.storage.results import dataset_by_name, get_progress
+
+    with dbs.results().connect() as conn:
+        dataset = dataset_by_name(conn, name)
+        progress = get_progress(conn, dataset.id) if dataset else None
+    if dataset is None:
+        raise UserError(f"no dataset named {name!r}")
+    phase = progress["phase"] if progress else None
+    if phase == "DELETED":
+        raise UserError(f"dataset {name!r} was wiped: `pelican-dagster recheck {name}` checks it again")
+    if phase != "CHECKED":
+        state = f"{phase}/{progress['state']}" if progress else "never run"
+        raise UserError(f"dataset {name!r} is not checked yet ({state})")
+    return dataset
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the export folder of an already checked dataset."""
     from pelican_dagster.export import export_dataset
     from pelican_dagster.storage.kingfisher import loaded_lines
-    from pelican_dagster.storage.results import dataset_by_name
 
+    _check_out(args.out)
     dbs = Databases.from_env()
-    with dbs.results().connect() as conn:
-        dataset = dataset_by_name(conn, args.dataset)
-    if dataset is None:
-        print(f"no dataset named {args.dataset!r}", file=sys.stderr)
-        return 2
+    dataset = checked_dataset(dbs, args.dataset)
     lines: dict[int, int] = {}
     if dataset.collection_id is not None:
         with dbs.kingfisher().connect() as conn:
@@ -280,7 +336,10 @@ def cmd_filter(args: argparse.Namespace) -> int:
     except (ValueError, FilterError) as e:  # JSONDecodeError is a ValueError
         print(f"invalid filter: {e}", file=sys.stderr)
         return 2
+    if args.out:
+        _check_out(args.out)
     dbs = Databases.from_env()
+    checked_dataset(dbs, args.original)
     instance = _instance()
     config = {"original": args.original, "filter": message, "name": args.name}
     result = defs.resolve_job_def("filter_dataset").execute_in_process(
@@ -308,8 +367,22 @@ def cmd_filter(args: argparse.Namespace) -> int:
 def cmd_wipe(args: argparse.Namespace) -> int:
     """Delete every row of a dataset and its partition (job ``wipe_dataset``)."""
     from pelican_dagster.definitions import defs
+    from pelican_dagster.storage.lifecycle import descendants
+    from pelican_dagster.storage.results import dataset_by_id, dataset_by_name, get_progress
 
-    Databases.from_env()
+    dbs = Databases.from_env()
+    with dbs.results().connect() as conn:
+        dataset = dataset_by_name(conn, args.dataset)
+        if dataset is None:
+            raise UserError(f"no dataset named {args.dataset!r}")
+        if (get_progress(conn, dataset.id) or {}).get("phase") == "DELETED":
+            raise UserError(f"dataset {args.dataset!r} is already wiped")
+        children = [dataset_by_id(conn, i).name for i in descendants(conn, dataset.id)]
+    if children and not args.cascade:
+        raise UserError(
+            f"datasets were filtered from {args.dataset!r}: {', '.join(map(repr, children))}; "
+            "wipe them first, or add --cascade to wipe them too"
+        )
     result = defs.resolve_job_def("wipe_dataset").execute_in_process(
         run_config={"ops": {"wipe": {"config": {"dataset": args.dataset, "cascade": args.cascade}}}},
         instance=_instance(),
@@ -341,6 +414,26 @@ def cmd_reexecute(args: argparse.Namespace) -> int:
     return 0 if _report_run(result, result.dagster_run.tags.get("dagster/partition", "")) else 1
 
 
+def cmd_recheck(args: argparse.Namespace) -> int:
+    """Check a dataset's collection again on purpose: a wiped dataset is revived (its row kept by the
+    wipe), its partition added back and the pelican job run; any other dataset is simply re-run."""
+    from pelican_dagster.partitions import datasets
+    from pelican_dagster.storage.lifecycle import revive_wiped
+    from pelican_dagster.storage.results import dataset_by_name
+
+    dbs = Databases.from_env()
+    with dbs.results().begin() as conn:
+        dataset = dataset_by_name(conn, args.dataset)
+        if dataset is None:
+            raise UserError(f"no dataset named {args.dataset!r}")
+        revived = revive_wiped(conn, dataset.id)
+    instance = _instance()
+    instance.add_dynamic_partitions(datasets.name, [dataset.name])
+    what = "revived wiped dataset" if revived else "re-running dataset"
+    print(f"{what} {dataset.name}; running the pelican job for it …")
+    return 0 if run_partition(instance, dataset.name, _executor(args)) else 1
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Check the bundled real data (Paraguay, with an earlier snapshot as ancestor)."""
     from pelican_dagster.resources.embedded import pelican_home
@@ -353,24 +446,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print("URL availability is checked offline in the demo (set PELICAN_URL_CHECK_OFFLINE=0 to fetch)")
     if out.exists():
         shutil.rmtree(out)
-    check = argparse.Namespace(
-        file=str(DEMO / "paraguay.jsonl.gz"),
-        ancestor=str(DEMO / "paraguay.snapshot-a.jsonl.gz"),
-        out=str(out),
-        no_items=False,
-        max_items=None,
-        max_size=None,
-        in_process=args.in_process,
-        multiprocess=False,
-        executor=args.executor,
+    code, name = check_file(
+        CheckRequest(
+            file=str(DEMO / "paraguay.jsonl.gz"),
+            ancestor=str(DEMO / "paraguay.snapshot-a.jsonl.gz"),
+            out=str(out),
+            in_process=args.in_process,
+            executor=args.executor,
+        )
     )
-    code = cmd_check(check)
     if code == 0:
         from pelican_dagster.reporting.html import render_html
         from pelican_dagster.storage.reports import load_report_data
 
         html = out / "report.html"
-        data = load_report_data(Databases.from_env().results(), check.dataset_name)
+        data = load_report_data(Databases.from_env().results(), name)
         html.write_text(render_html(data), encoding="utf-8")
         print(f"\nResults: {out}")
         print(f"Report:  {html}")
@@ -387,11 +477,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not args.html and not args.markdown:
         print("give --html FILE and/or --markdown FILE", file=sys.stderr)
         return 2
-    try:
-        data = load_report_data(Databases.from_env().results(), args.dataset)
-    except LookupError as e:
-        print(e, file=sys.stderr)
-        return 2
+    dbs = Databases.from_env()
+    checked_dataset(dbs, args.dataset)
+    data = load_report_data(dbs.results(), args.dataset)
     if args.html:
         Path(args.html).write_text(render_html(data), encoding="utf-8")
         print(f"wrote {args.html}")
@@ -469,11 +557,24 @@ def cmd_codelists_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def workspace_file() -> Path:
+    """A workspace file in the instance's folder naming the code location as ``workspace.yaml`` does
+    (``dagster dev -m`` would name it after the module, giving its sensors other cursors)."""
+    path = Path(os.environ["DAGSTER_HOME"]) / "workspace.yaml"
+    text = (
+        "load_from:\n  - python_module:\n      module_name: pelican_dagster.definitions\n"
+        f"      attribute: defs\n      location_name: {LOCATION_NAME}\n"
+    )
+    if not path.exists() or path.read_text() != text:
+        path.write_text(text)
+    return path
+
+
 def cmd_ui(args: argparse.Namespace) -> int:
     """Start ``dagster dev`` on the same instance and databases as the CLI."""
     Databases.from_env()
     _instance()
-    command = ["dagster", "dev", "-m", "pelican_dagster.definitions", *args.dagster_args]
+    command = ["dagster", "dev", "-w", str(workspace_file()), *args.dagster_args]
     print(f"DAGSTER_HOME={os.environ['DAGSTER_HOME']} {' '.join(command)}")
     executable = shutil.which("dagster") or str(Path(sys.executable).parent / "dagster")
     os.execv(executable, command)
@@ -625,6 +726,11 @@ def parser() -> argparse.ArgumentParser:
     wipe.add_argument("--cascade", action="store_true", help="also wipe the datasets filtered from it")
     wipe.set_defaults(func=cmd_wipe)
 
+    recheck = sub.add_parser("recheck", help="check a dataset's collection again (a wiped one included)")
+    recheck.add_argument("dataset", help="the dataset name (partition key)")
+    recheck.add_argument("--in-process", action="store_true", help="run every step in this process")
+    recheck.set_defaults(func=cmd_recheck)
+
     demo = sub.add_parser("demo", help="check the bundled real data and print where the results are")
     demo.add_argument("--out", help="export folder (default PELICAN_HOME/demo-results)")
     demo.add_argument("--in-process", action="store_true")
@@ -655,7 +761,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         rest = argv[1:]
         return cmd_ui(argparse.Namespace(dagster_args=rest[1:] if rest[:1] == ["--"] else rest))
     args = parser().parse_args(argv)
-    return args.func(args)
+    from pelican_dagster.loader import LoadError
+
+    try:
+        return args.func(args)
+    except (UserError, LoadError) as e:
+        print(f"pelican-dagster {args.command}: {e}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

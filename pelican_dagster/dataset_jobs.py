@@ -20,6 +20,7 @@ from pelican_dagster.storage.lifecycle import (
     LifecycleError,
     create_filtered_dataset,
     descendants,
+    is_wiped,
     wipe_dataset,
 )
 from pelican_dagster.storage.results import dataset_by_name, get_progress
@@ -148,12 +149,16 @@ def wipe(
     context: dg.OpExecutionContext, config: WipeDatasetConfig, results: ResultsDatabaseResource
 ) -> dict[str, Any]:
     """Delete every row of the dataset (and, with ``cascade``, of the datasets filtered from it, first)
-    in one transaction, then remove their partitions. Datasets whose ancestor it is are not touched."""
+    in one transaction, then remove their partitions. A collection's dataset keeps its row as a
+    ``DELETED`` tombstone, so no sensor registers the collection again (``pelican-dagster recheck``
+    does, on purpose); datasets whose ancestor it is are not touched and report it as wiped."""
     engine = results.get_engine()
     with engine.connect() as conn:
         dataset = dataset_by_name(conn, config.dataset)
         if dataset is None:
             raise dg.Failure(description=f"no dataset named {config.dataset!r}")
+        if is_wiped(conn, dataset.id):
+            raise dg.Failure(description=f"dataset {config.dataset!r} is already wiped")
         children = descendants(conn, dataset.id)
         names = dict(
             conn.execute(

@@ -11,8 +11,14 @@ Accepted input (gzip or not, detected from the content):
 Two collections are created in one transaction, both completed: a root collection (with the packages
 and their releases/records; empty for JSON Lines of compiled releases) and a compiled collection
 (``transform_type = 'compile-releases'``) holding the compiled releases. A line that cannot be stored
-(invalid JSON, not an object, a ``\\u0000`` that jsonb rejects, a package that fails to compile) is
-reported in ``LoadResult.skipped`` with its reason – never silently dropped, never fatal.
+(invalid JSON, ``NaN``/``Infinity``, not an object, a ``\\u0000`` or a lone surrogate that jsonb rejects,
+nesting deeper than the checks can read, a package that fails to compile) is reported in
+``LoadResult.skipped`` with its line and reason – never silently dropped, never fatal – and recorded in
+``pelican_skipped_line`` (extraction copies the count into the dataset's metadata). A UTF-8 byte order
+mark is ignored; integers of any length are accepted (jsonb stores them).
+
+A file that is missing, not a file, a corrupt or truncated gzip, or that has no storable compiled release
+with an ``ocid`` raises :class:`LoadError` and nothing is written (one transaction).
 """
 
 from __future__ import annotations
@@ -23,9 +29,12 @@ import hashlib
 import io
 import json
 import os
+import re
 import time
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +46,16 @@ from pelican_dagster.storage import kingfisher
 from pelican_dagster.storage.db import raw_cursor
 
 _COPY_BATCH_BYTES = 8 << 20
+_BOM = b"\xef\xbb\xbf"
+#: orjson's nesting limit; the checks parse items with orjson, so deeper items could not be checked.
+MAX_DEPTH = 1024
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: Skipped lines recorded per collection (all are counted).
+SKIPPED_RECORDED = 1000
+
+
+class LoadError(ValueError):
+    """The file cannot be loaded at all (the message says why, in one line); nothing was written."""
 
 
 @dataclass
@@ -62,23 +81,47 @@ def _open(path: Path):
     return gzip.open(path, "rb") if magic == b"\x1f\x8b" else open(path, "rb")
 
 
-def _has_nul(value: Any) -> bool:
-    """Whether a parsed JSON value holds U+0000 in any string or key (PostgreSQL jsonb cannot)."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any("\x00" in k or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
+def _unstorable(value: Any) -> str | None:
+    """Why PostgreSQL jsonb cannot store a parsed JSON value (U+0000 or a lone surrogate in a string or
+    key), or None. Iterative: the value may be nested up to the parser's limit."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str):
+            if "\x00" in item:
+                return "contains \\u0000, which PostgreSQL jsonb cannot store"
+            if _SURROGATE.search(item):
+                return "contains a lone surrogate (e.g. \\ud800), which PostgreSQL jsonb cannot store"
+    return None
 
 
-def _parse(raw: bytes) -> Any:
-    """Parse one JSON text; orjson first, the standard library for what orjson refuses (big integers)."""
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON (PostgreSQL jsonb rejects it)")
+
+
+def _parse_int(text: str) -> int | Decimal:
+    # Python refuses int() of more than 4,300 digits; jsonb stores them, so accept them.
+    return int(text) if len(text) <= 4000 else Decimal(text)
+
+
+def _parse(raw: bytes) -> tuple[Any, bool]:
+    """Parse one JSON text: ``(value, fallback)``. orjson first; the standard library (strictly: no
+    ``NaN``/``Infinity``, integers of any length) for what orjson refuses, e.g. ``1e400``. ``fallback``
+    says the standard library parsed it (its strings may then hold lone surrogates). Raises ValueError."""
     try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return json.loads(raw)
+        return orjson.loads(raw), False
+    except orjson.JSONDecodeError as e:
+        if "depth limit" in str(e):
+            raise ValueError(f"nested deeper than {MAX_DEPTH} levels, which the checks cannot read") from e
+    try:
+        return json.loads(raw, parse_constant=_reject_constant, parse_int=_parse_int), True
+    except RecursionError as e:
+        raise ValueError(f"nested deeper than {MAX_DEPTH} levels, which the checks cannot read") from e
 
 
 def _is_package(value: Any) -> bool:
@@ -102,16 +145,22 @@ class _Staging:
         self.conn = conn
         self.name = name
         self.cursor = raw_cursor(conn)
+        # A load earlier in the same transaction (``load_files``) left its staging table.
+        self.cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{name}")
         self.cursor.execute(
             f"CREATE TEMP TABLE {name} (line integer, hash_md5 text, data jsonb) ON COMMIT DROP"
         )
         self.buffer = io.BytesIO()
         self.count = 0
+        #: Documents with a string ``ocid`` (a compiled release the checks can use).
+        self.with_ocid = 0
 
-    def add(self, line: int, raw: bytes) -> None:
+    def add(self, line: int, raw: bytes, value: Any = None) -> None:
         digest = hashlib.md5(raw).hexdigest().encode()
         self.buffer.write(b"%d\t%s\t%s\n" % (line, digest, _escape_copy(raw)))
         self.count += 1
+        if isinstance(value, dict) and isinstance(value.get("ocid"), str):
+            self.with_ocid += 1
         if self.buffer.tell() >= _COPY_BATCH_BYTES:
             self.flush()
 
@@ -166,6 +215,8 @@ def _iter_lines(path: Path) -> Iterator[tuple[int, bytes]]:
     with _open(path) as f:
         for number, raw in enumerate(f, 1):
             raw = raw.strip()
+            if number == 1 and raw.startswith(_BOM):
+                raw = raw[len(_BOM) :].strip()
             if raw:
                 yield number, raw
 
@@ -174,6 +225,7 @@ def _whole_document(path: Path) -> bool:
     """True when the file is one JSON document spread over several lines (a pretty-printed package)."""
     with _open(path) as f:
         first = next((raw.strip() for raw in f if raw.strip()), b"")
+    first = first.removeprefix(_BOM).strip()
     if not first:
         return False
     try:
@@ -181,6 +233,15 @@ def _whole_document(path: Path) -> bool:
     except ValueError:
         return first[:1] in (b"{", b"[")
     return False
+
+
+def _check_path(path: Path) -> None:
+    if not path.exists():
+        raise LoadError(f"{path}: no such file")
+    if not path.is_file():
+        raise LoadError(f"{path}: not a file")
+    if not os.access(path, os.R_OK):
+        raise LoadError(f"{path}: not readable")
 
 
 def load_file(
@@ -191,29 +252,54 @@ def load_file(
 ) -> LoadResult:
     """Load ``path`` into the Kingfisher Process database of ``engine`` (tables created when absent).
 
-    ``source_id`` defaults to the file name without ``.jsonl.gz``/``.json`` suffixes.
+    ``source_id`` defaults to the file name without ``.jsonl.gz``/``.json`` suffixes. Raises
+    :class:`LoadError` (nothing written) when the file cannot be loaded at all.
     """
-    start = time.perf_counter()
-    path = Path(path)
-    if source_id is None:
-        source_id = path.name.split(".")[0] or "file"
-    data_version = data_version or dt.datetime.now(dt.UTC)
+    return load_files(engine, [(path, source_id)], data_version)[0]
+
+
+def load_files(
+    engine: Engine,
+    files: list[tuple[str | os.PathLike[str], str | None]],
+    data_version: dt.datetime | None = None,
+) -> list[LoadResult]:
+    """Load several ``(path, source_id)`` files in one transaction: all are loaded, or (on
+    :class:`LoadError`) none is."""
+    for path, _ in files:
+        _check_path(Path(path))
     with engine.begin() as conn:
         kingfisher.ensure_tables(conn)
     with engine.begin() as conn:
-        root = _new_collection(conn, source_id, data_version, None)
-        compiled = _new_collection(conn, source_id, data_version, root)
-        skipped: list[tuple[int, str]] = []
-        packages: list[tuple[int, dict[str, Any]]] = []
-        staging = _Staging(conn, "pelican_load_compiled")
+        return [_load(conn, Path(path), source_id, data_version) for path, source_id in files]
+
+
+def _load(
+    conn: Connection, path: Path, source_id: str | None, data_version: dt.datetime | None
+) -> LoadResult:
+    start = time.perf_counter()
+    if source_id is None:
+        source_id = path.name.split(".")[0] or "file"
+    data_version = data_version or dt.datetime.now(dt.UTC)
+    root = _new_collection(conn, source_id, data_version, None)
+    compiled = _new_collection(conn, source_id, data_version, root)
+    skipped: list[tuple[int, str]] = []
+    packages: list[tuple[int, dict[str, Any]]] = []
+    staging = _Staging(conn, "pelican_load_compiled")
+    lines_read = 0
+    try:
         if _whole_document(path):
             with _open(path) as f:
-                raw = f.read()
+                raw = f.read().removeprefix(_BOM)
+            lines_read = 1
             try:
-                value = _parse(raw)
+                value, fallback = _parse(raw)
+                problem = _unstorable(value) if fallback or b"\\u" in raw else None
             except ValueError as e:
-                value = None
+                value, problem = None, None
                 skipped.append((1, f"invalid JSON: {e}"))
+            if problem:
+                skipped.append((1, problem))
+                value = None
             documents = value if isinstance(value, list) else [value] if value is not None else []
             for value in documents:
                 if _is_package(value):
@@ -224,49 +310,70 @@ def load_file(
                     skipped.append((1, f"not an object: {type(value).__name__}"))
         else:
             for number, raw in _iter_lines(path):
+                lines_read += 1
                 try:
-                    value = _parse(raw)
+                    value, fallback = _parse(raw)
                 except ValueError as e:
                     skipped.append((number, f"invalid JSON: {e}"))
                     continue
                 if not isinstance(value, dict):
                     skipped.append((number, f"not an object: {type(value).__name__}"))
-                elif b"\\u0000" in raw and _has_nul(value):
-                    skipped.append((number, "contains \\u0000, which PostgreSQL jsonb cannot store"))
+                    continue
+                problem = _unstorable(value) if fallback or b"\\u0000" in raw else None
+                if problem:
+                    skipped.append((number, problem))
                 elif _is_package(value):
                     packages.append((number, value))
                 else:
-                    staging.add(number, raw)
-        kind = "compiled_releases"
-        if packages:
-            kind = "packages"
-            _load_packages(conn, root, packages, staging, skipped)
-        staging.store_data()
-        cursor = staging.cursor
-        cursor.execute(
-            f"""
-            INSERT INTO compiled_release (collection_id, data_id, ocid, release_date)
-            SELECT %s, d.id, coalesce(t.data->>'ocid', ''), coalesce(t.data->>'date', '')
-            FROM {staging.name} t JOIN data d ON d.hash_md5 = t.hash_md5 ORDER BY t.line
-            """,
-            (compiled,),
-        )
-        items = cursor.rowcount
-        cursor.execute(
-            f"""
-            INSERT INTO pelican_loaded_line (collection_id, data_id, line)
-            SELECT %s, d.id, t.line FROM {staging.name} t JOIN data d ON d.hash_md5 = t.hash_md5
-            ON CONFLICT DO NOTHING RETURNING data_id, line
-            """,
-            (compiled,),
-        )
-        lines: dict[int, int] = {}
-        for data_id, line in cursor.fetchall():
-            if data_id not in lines or line < lines[data_id]:
-                lines[data_id] = line
-        _complete(conn, (root, compiled), {compiled: items})
+                    staging.add(number, raw, value)
+    except (EOFError, gzip.BadGzipFile, zlib.error) as e:
+        raise LoadError(f"{path}: a truncated or corrupt gzip file ({e})") from e
+    except OSError as e:
+        raise LoadError(f"{path}: cannot be read ({e})") from e
+    kind = "compiled_releases"
+    if packages:
+        kind = "packages"
+        _load_packages(conn, root, packages, staging, skipped)
     skipped.sort()
+    if staging.with_ocid == 0:
+        raise LoadError(_nothing_to_load(path, lines_read, staging.count, skipped))
+    staging.store_data()
+    cursor = staging.cursor
+    cursor.execute(
+        f"""
+        INSERT INTO compiled_release (collection_id, data_id, ocid, release_date)
+        SELECT %s, d.id, coalesce(t.data->>'ocid', ''), coalesce(t.data->>'date', '')
+        FROM {staging.name} t JOIN data d ON d.hash_md5 = t.hash_md5 ORDER BY t.line
+        """,
+        (compiled,),
+    )
+    items = cursor.rowcount
+    cursor.execute(
+        f"""
+        INSERT INTO pelican_loaded_line (collection_id, data_id, line)
+        SELECT %s, d.id, t.line FROM {staging.name} t JOIN data d ON d.hash_md5 = t.hash_md5
+        ON CONFLICT DO NOTHING RETURNING data_id, line
+        """,
+        (compiled,),
+    )
+    lines: dict[int, int] = {}
+    for data_id, line in cursor.fetchall():
+        if data_id not in lines or line < lines[data_id]:
+            lines[data_id] = line
+    kingfisher.record_skipped_lines(conn, compiled, skipped[:SKIPPED_RECORDED], len(skipped))
+    _complete(conn, (root, compiled), {compiled: items})
     return LoadResult(root, compiled, items, skipped, lines, time.perf_counter() - start, kind)
+
+
+def _nothing_to_load(path: Path, lines_read: int, stored: int, skipped: list[tuple[int, str]]) -> str:
+    """The one line saying why ``path`` has no compiled release to check."""
+    if lines_read == 0:
+        return f"{path}: no compiled release: the file is empty"
+    if stored:
+        return f"{path}: no compiled release: no line has an ocid ({stored} object(s) without one)"
+    line, reason = skipped[0] if skipped else (1, "nothing storable")
+    more = f" ({len(skipped) - 1} more line(s) skipped)" if len(skipped) > 1 else ""
+    return f"{path}: no compiled release: line {line}: {reason}{more}"
 
 
 def _release_schema() -> Any:
@@ -349,10 +456,13 @@ def _load_packages(
         skipped.append((packages[0][0], f"could not compile the releases: {type(e).__name__}: {e}"))
     for compiled in [*ready, *merged]:
         ordinal += 1
-        raw = orjson.dumps(compiled)
-        if _has_nul(compiled):
-            skipped.append(
-                (ordinal, "compiled release contains \\u0000, which PostgreSQL jsonb cannot store")
-            )
+        problem = _unstorable(compiled)
+        if problem:
+            skipped.append((ordinal, f"compiled release {problem}"))
             continue
-        compiled_staging.add(ordinal, raw)
+        try:
+            raw = orjson.dumps(compiled)
+        except (TypeError, orjson.JSONEncodeError) as e:  # e.g. an integer beyond 64 bits
+            skipped.append((ordinal, f"compiled release cannot be serialised: {e}"))
+            continue
+        compiled_staging.add(ordinal, raw, compiled)

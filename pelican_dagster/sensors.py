@@ -26,6 +26,7 @@ import dagster as dg
 import sqlalchemy as sa
 
 from pelican_dagster import settings
+from pelican_dagster.instance import instance_problem
 from pelican_dagster.jobs import pelican_job, time_based_job
 from pelican_dagster.partitions import datasets
 from pelican_dagster.resources import KingfisherProcessResource, ResultsDatabaseResource
@@ -45,6 +46,41 @@ def dataset_name(collection: kingfisher.Collection) -> str:
     source = re.sub(r"[^A-Za-z0-9_.-]+", "-", collection.source_id or "collection").strip("-") or "collection"
     day = f"_{collection.data_version:%Y-%m-%d}" if collection.data_version else ""
     return f"{source}{day}_{collection.id}"
+
+
+#: ``register_collection``'s default: the ancestor is chosen by the sensor rule.
+PREVIOUS_OF_SOURCE = object()
+
+
+def register_collection(
+    conn: sa.Connection,
+    collection: kingfisher.Collection,
+    options: dict,
+    ancestor_id: int | object | None = PREVIOUS_OF_SOURCE,
+) -> tuple[str, int, bool]:
+    """Register a collection's dataset once (ON CONFLICT DO NOTHING on the collection id), named by
+    :func:`dataset_name`; the ancestor is the previous dataset of the same source unless given.
+
+    Returns ``(name, dataset id, inserted)``; an existing dataset of the collection (a wiped one's
+    tombstone included) is returned as it is, with ``inserted`` False.
+    """
+    name = dataset_name(collection)
+    if ancestor_id is PREVIOUS_OF_SOURCE:
+        ancestor_id = previous_dataset_id(conn, collection.source_id, collection.id)
+    new_id = register_dataset(
+        conn,
+        name,
+        collection_id=collection.id,
+        source_id=collection.source_id,
+        ancestor_id=ancestor_id,
+        options=options,
+    )
+    if new_id is not None:
+        return name, int(new_id), True
+    existing = conn.execute(
+        sa.select(s.dataset.c.name, s.dataset.c.id).where(s.dataset.c.collection_id == collection.id)
+    ).one()
+    return existing[0], int(existing[1]), False
 
 
 def run_request(name: str, collection_id: int) -> dg.RunRequest:
@@ -68,6 +104,9 @@ def kingfisher_process_collections(
     results: ResultsDatabaseResource,
 ) -> dg.SensorResult | dg.SkipReason:
     """Find complete compiled collections not yet registered; register and run each once."""
+    problem = instance_problem(context.instance)
+    if problem:
+        return dg.SkipReason(problem)
     cursor = dt.datetime.fromisoformat(context.cursor) if context.cursor else None
     with kingfisher_process.get_engine().connect() as kconn:
         if not kconn.execute(sa.text("SELECT to_regclass('collection') IS NOT NULL")).scalar():
@@ -83,23 +122,18 @@ def kingfisher_process_collections(
     with results.get_engine().begin() as conn:
         # Lower ids first, so that a newer collection of the same source finds the older as its ancestor.
         for collection in sorted(collections, key=lambda c: c.id):
-            name = dataset_name(collection)
-            ancestor = previous_dataset_id(conn, collection.source_id, collection.id)
-            if register_dataset(
-                conn,
-                name,
-                collection_id=collection.id,
-                source_id=collection.source_id,
-                ancestor_id=ancestor,
-                options=options,
-            ):
+            name, _, inserted = register_collection(conn, collection, options)
+            if inserted:
                 new.append((name, collection.id))
-        # Recovery: registered by an earlier tick whose partition request never happened.
+        # Recovery: registered by an earlier tick whose partition request never happened. A wiped
+        # dataset (its DELETED tombstone, without a partition) is not lost: it stays wiped.
         known = set(context.instance.get_dynamic_partitions(datasets.name))
+        p = s.progress_monitor_dataset
         orphans = conn.execute(
             sa.select(s.dataset.c.name, s.dataset.c.collection_id).where(
                 s.dataset.c.options["registered_by"].astext == REGISTERED_BY,
                 s.dataset.c.created < sa.func.now() - RECOVERY_AFTER,
+                ~sa.exists().where(p.c.dataset_id == s.dataset.c.id, p.c.phase == "DELETED"),
             )
         ).all()
     new_names = {name for name, _ in new}
@@ -218,6 +252,9 @@ def pending_datasets(
     The cursor lists the ids requested whose run has not written progress yet, so a second tick does
     not request them again (nor does the daemon, by the run key); it shrinks as their runs start.
     """
+    problem = instance_problem(context.instance)
+    if problem:
+        return dg.SensorResult(skip_reason=problem, cursor=context.cursor)
     requested = {int(i) for i in json.loads(context.cursor)} if context.cursor else set()
     partitions = set(context.instance.get_dynamic_partitions(datasets.name))
     with results.get_engine().connect() as conn:

@@ -1,4 +1,4 @@
-"""Configuration read from the environment (export-format.md lists the variables that make results
+"""Configuration read from the environment (docs/export-format.md lists the variables that make results
 reproducible). A dataset run fixes its ``CheckContext`` once, at its first step, from these
 (``pelican_dagster.run_context``)."""
 

@@ -332,11 +332,14 @@ def test_wipe_removes_one_dataset_and_nothing_of_another(
     assert wiped["wiped"] == ["moldova"] and wiped["rows"]["moldova"]["data_item"] == doomed["data_item"]
     assert wiped["rows"]["moldova"]["time_variance_level_check"] == 3
     with results_engine.connect() as conn:
-        assert set(dataset_row_counts(conn, other).values()) == {0}
+        # Only the tombstone is left: the dataset row and its DELETED progress row.
+        left = {table: n for table, n in dataset_row_counts(conn, other).items() if n}
+        assert left == {"dataset": 1, "progress_monitor_dataset": 1}
+        assert get_progress(conn, other) == {"phase": "DELETED", "state": "OK", "size": 0}
         assert dataset_row_counts(conn, kept_id) == kept
         assert dataset_row_counts(conn, checked) == first
     assert instance.get_dynamic_partitions(datasets.name) == ["paraguay", "snapshot"]
-    assert "no dataset named 'moldova'" in _failure(_wipe(instance, resources, "moldova"))
+    assert "dataset 'moldova' is already wiped" in _failure(_wipe(instance, resources, "moldova"))
 
 
 def test_wipe_is_refused_while_filtered_datasets_exist_unless_cascading(
@@ -365,8 +368,10 @@ def test_wipe_is_refused_while_filtered_datasets_exist_unless_cascading(
     assert result.output_for_node("wipe")["wiped"] == ["grandchild", "child", "paraguay"]
     assert instance.get_dynamic_partitions(datasets.name) == ["later"]
     with results_engine.connect() as conn:
-        names = conn.execute(sa.select(s.dataset.c.name)).scalars().all()
-        assert names == ["later"] and dataset_by_id(conn, later).ancestor_id == checked
+        # The filtered datasets are gone; paraguay is a tombstone its descendant still points at.
+        names = conn.execute(sa.select(s.dataset.c.name).order_by(s.dataset.c.id)).scalars().all()
+        assert names == ["paraguay", "later"] and dataset_by_id(conn, later).ancestor_id == checked
+        assert get_progress(conn, checked)["phase"] == "DELETED"
     assert _count(results_engine, s.dataset_filter) == 0 and _count(results_engine, s.data_item) == 0
 
 
@@ -387,8 +392,10 @@ def test_cli_filter_then_wipe(db_env, results_engine, tmp_path, capsys):
 
     assert main(["filter", original, "--filter", '{"buyer": "x"}']) == 2
     assert "invalid filter: buyer must be a non-empty list" in capsys.readouterr().err
-    assert main(["wipe", original]) == 1
-    assert "'copaco'" in capsys.readouterr().err
+    assert main(["wipe", original]) == 2
+    err = capsys.readouterr().err
+    assert "'copaco'" in err and "--cascade" in err and "cascade: true" not in err
+    assert len(err.strip().splitlines()) == 1
     assert main(["wipe", original, "--cascade"]) == 0
     assert "wiped copaco, " + original in capsys.readouterr().out
 

@@ -6,7 +6,7 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from pelican_dagster.loader import load_file
+from pelican_dagster.loader import LoadError, load_file
 from pelican_dagster.storage import kingfisher
 from tests.conftest import DATA
 
@@ -163,13 +163,69 @@ def test_record_package_lines_use_compiled_release_or_releases(kfp_engine, tmp_p
     )
 
 
-@pytest.mark.parametrize("content", [b"", b"\n\n", b"not json at all"])
-def test_empty_or_garbage_files_do_not_crash(kfp_engine, tmp_path, content):
+GOOD = b'{"ocid": "ocds-a-1", "tag": ["compiled"]}'
+
+#: (file content, reason expected in the one line) of files with no storable compiled release.
+BAD_FILES = [
+    (b"", "the file is empty"),
+    (b"\n\n", "the file is empty"),
+    (b"not json at all", "line 1: invalid JSON"),
+    (b'[{"ocid": "ocds-a-1"}]', "line 1: not an object: list"),
+    (b'{"ocid": "ocds-a-1", "tender": {"id": ', "line 1: invalid JSON"),
+    (b'{"foo": 1}', "no line has an ocid"),
+    (gzip.compress(GOOD * 50)[:30], "truncated or corrupt gzip"),
+]
+
+
+@pytest.mark.parametrize(("content", "reason"), BAD_FILES)
+def test_files_without_a_storable_compiled_release_load_nothing(kfp_engine, tmp_path, content, reason):
     path = tmp_path / "x.jsonl"
     path.write_bytes(content)
+    with pytest.raises(LoadError, match=reason) as raised:
+        load_file(kfp_engine, path)
+    assert "\n" not in str(raised.value)
+    assert _scalar(kfp_engine, "SELECT count(*) FROM collection") == 0
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"), [(lambda p: p, "no such file"), (lambda p: p.mkdir() or p, "not a file")]
+)
+def test_missing_file_and_directory_are_load_errors(kfp_engine, tmp_path, make, reason):
+    with pytest.raises(LoadError, match=reason):
+        load_file(kfp_engine, make(tmp_path / "x.jsonl"))
+
+
+def test_hostile_lines_are_reported_and_every_storable_line_kept(kfp_engine, tmp_path):
+    deep = b'{"ocid": "ocds-a-deep", "x": ' + b"[" * 2000 + b"]" * 2000 + b"}"
+    lines = [
+        b"\xef\xbb\xbf" + GOOD,  # 1: a byte order mark: kept
+        b'{"ocid": "ocds-a-2", "t": "\\ud800"}',  # 2: lone surrogate
+        b'{"ocid": "ocds-a-3", "t": "a\\u0000b"}',  # 3: NUL
+        b'{"ocid": "ocds-a-4", "v": NaN}',  # 4
+        b'{"ocid": "ocds-a-5", "v": -Infinity}',  # 5
+        deep,  # 6
+        b'{"ocid": "ocds-a-7", "v": ' + b"9" * 5000 + b"}",  # 7: a 5,000-digit integer: kept
+        b'{"ocid": "ocds-a-8", "v": 1e400, "e": "\\ud83d\\ude00"}',  # 8: kept (a valid surrogate pair)
+        b'{"ocid": "ocds-a-9"}',  # 9: kept
+    ]
+    path = tmp_path / "hostile.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
     result = load_file(kfp_engine, path)
-    assert result.items == 0
-    assert len(result.skipped) == (1 if content.strip() else 0)
+    assert result.items == 4
+    assert [line for line, _ in result.skipped] == [2, 3, 4, 5, 6]
+    reasons = dict(result.skipped)
+    assert "lone surrogate" in reasons[2] and "\\u0000" in reasons[3]
+    assert "NaN is not JSON" in reasons[4] and "-Infinity is not JSON" in reasons[5]
+    assert "nested deeper than 1024 levels" in reasons[6]
+    ocids = _scalar(
+        kfp_engine,
+        "SELECT string_agg(ocid, ',' ORDER BY id) FROM compiled_release WHERE collection_id = :c",
+        c=result.collection_id,
+    )
+    assert ocids == "ocds-a-1,ocds-a-7,ocds-a-8,ocds-a-9"
+    with kfp_engine.connect() as conn:
+        recorded = kingfisher.skipped_lines(conn, result.collection_id)
+    assert recorded["count"] == 5 and [r["line"] for r in recorded["lines"]] == [2, 3, 4, 5, 6]
 
 
 def test_load_creates_the_tables_when_absent(kfp_url):

@@ -7,7 +7,7 @@ from sqlalchemy.engine import Engine
 
 from pelican_dagster import run_context, settings
 from pelican_dagster.assets.guard import stage
-from pelican_dagster.assets.partition import partition_dataset
+from pelican_dagster.assets.partition import checked_run_start
 from pelican_dagster.filters import FilterError
 from pelican_dagster.partitions import datasets
 from pelican_dagster.resources import KingfisherProcessResource, ResultsDatabaseResource
@@ -39,9 +39,13 @@ def dataset_items(
     A filtered dataset (one with a ``dataset_filter`` row) copies instead the items of its original
     that match its filter, in the original's order, at most ``max_items``; none matching is a valid,
     empty dataset.
+
+    Before any write, the run is checked (:func:`checked_run_start`): an unknown partition or dataset,
+    a wiped dataset, bad options or a temporary Dagster instance fail the run with one line.
     """
     engine = results.get_engine()
-    dataset = partition_dataset(engine, context.partition_key)
+    # Checked before any write: the partition, the dataset and its options (one clear line).
+    dataset = checked_run_start(context, engine)
     with stage(context, engine, dataset, "CONTRACTING_PROCESS"):
         with engine.begin() as conn:
             # From here on, results of the previous items can never pass for results of these.

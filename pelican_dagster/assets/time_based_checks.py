@@ -17,6 +17,7 @@ from pelican_dagster.partitions import datasets
 from pelican_dagster.resources import ResultsDatabaseResource
 from pelican_dagster.storage import schema as s
 from pelican_dagster.storage.facts import stream_pairs
+from pelican_dagster.storage.lifecycle import is_wiped
 from pelican_dagster.storage.results import dataset_by_id, get_progress, replace_rows, set_phase
 from pelican_dagster.storage.run_state import update_run_state, verify_lease
 
@@ -39,9 +40,9 @@ def time_based_checks(
     contracting processes the dataset still has, whether their tender titles and phases are stable.
 
     The ancestor is the previous dataset of the same source (chosen by the sensor, or given with
-    ``pelican-dagster check --ancestor``). Without an ancestor, or with an empty one, no rows are
-    written (as in Pelican) and the checks are reported as not applicable. Pairs are matched by ocid
-    in SQL (indexed) and streamed.
+    ``pelican-dagster check --ancestor``). Without an ancestor, with an empty one or a wiped one, no
+    rows are written (as in Pelican) and the checks are reported as not applicable, with that reason.
+    Pairs are matched by ocid in SQL (indexed) and streamed.
 
     The ancestor must be CHECKED: before that its items and facts may be incomplete, so nothing is
     stored, the checks say "ancestor not yet checked", and the sensor ``ancestors_checked`` runs them
@@ -56,6 +57,11 @@ def time_based_checks(
         require_checked(engine, dataset, "time_based_checks")
         with engine.begin() as conn:
             ancestor = dataset_by_id(conn, dataset.ancestor_id) if dataset.ancestor_id else None
+            ancestor_wiped = ancestor is not None and is_wiped(conn, ancestor.id)
+            missing_ancestor = dataset.ancestor_id is not None and ancestor is None
+            if ancestor_wiped:
+                # A wiped ancestor keeps its row (a tombstone) but has no items: not applicable.
+                ancestor_name, ancestor = ancestor.name, None
             ancestor_progress = get_progress(conn, ancestor.id) if ancestor else None
             set_phase(conn, dataset.id, "TIME_VARIANCE", "IN_PROGRESS")
         # The ancestor's items and facts are complete only once it is CHECKED; reading them earlier
@@ -82,7 +88,11 @@ def time_based_checks(
             update_run_state(conn, dataset.id, waiting_for_ancestor=waiting)
             set_phase(conn, dataset.id, "TIME_VARIANCE", "OK")
 
-    if ancestor is None:
+    if ancestor_wiped:
+        reason = f"the ancestor {ancestor_name!r} was wiped"
+    elif missing_ancestor:
+        reason = f"the ancestor (dataset id {dataset.ancestor_id}) no longer exists"
+    elif ancestor is None:
         reason = "the dataset has no ancestor"
     elif waiting:
         progress = ancestor_progress or {"phase": "none", "state": "none"}
@@ -119,6 +129,7 @@ def time_based_checks(
             "dataset_id": dataset.id,
             "ancestor": ancestor.name if ancestor else "none",
             "waiting_for_ancestor": waiting,
+            **({"not_applicable": reason} if ancestor is None else {}),
             "pairs": pairs,
             "rows": len(rows),
             **outcomes.metadata(),

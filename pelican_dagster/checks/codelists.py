@@ -1,4 +1,4 @@
-"""Codelists the field-level quality checks read (checks.md §0.7), as plain data with their provenance.
+"""Codelists the field-level quality checks read (docs/checks.md §0.7), as plain data with their provenance.
 
 Pelican bundles documentType (OCDS 1.1), language and mediaType (OCDS 1.2-dev) and downloads the
 org-id.guide scheme codes and the registered OCID prefixes, with no offline fallback. Here all five

@@ -30,7 +30,7 @@ class CheckContext:
     #: False while ``ocid_prefixes`` is only the shipped snapshot (never refreshed or imported):
     #: ``ocid_prefix_check`` then passes a well-formed prefix it lacks, and the report says so.
     ocid_register_complete: bool = True
-    #: Daily EUR-based exchange rates (checks.md §0.6); None disables every conversion.
+    #: Daily EUR-based exchange rates (docs/checks.md §0.6); None disables every conversion.
     rates: CurrencyRates | None = None
     #: Seed of every random sample (examples, URL sample).
     seed: int | str = 0

@@ -117,6 +117,11 @@ def extract(
         metadata = kingfisher_metadata.collect(
             kconn, collection_id, fetch_extensions=fetch_extensions, timeout=extension_timeout
         )
+        # Lines of the loaded file that could not be stored (pelican-dagster's loader only).
+        metadata["skipped_lines"] = kingfisher.skipped_lines(kconn, collection_id) or {
+            "count": 0,
+            "lines": [],
+        }
 
     select = (
         f"SELECT {int(dataset.id)}, d.id, d.data->>'ocid', d.data FROM compiled_release cr "

@@ -86,6 +86,14 @@ CREATE TABLE IF NOT EXISTS pelican_loaded_line (
     line integer NOT NULL,
     PRIMARY KEY (collection_id, data_id, line)
 );
+-- Not part of Kingfisher Process either: the lines of a loaded file that could not be stored, with the
+-- reason (line 0 holds the total count when more lines were skipped than recorded).
+CREATE TABLE IF NOT EXISTS pelican_skipped_line (
+    collection_id integer NOT NULL,
+    line integer NOT NULL,
+    reason text NOT NULL,
+    PRIMARY KEY (collection_id, line, reason)
+);
 """
 
 
@@ -177,3 +185,39 @@ def collection_chain(conn: Connection, collection_id: int) -> list[dict[str, Any
     """
     rows = conn.execute(sa.text(sql), {"id": collection_id}).mappings().all()
     return [dict(r) for r in rows] or None
+
+
+def record_skipped_lines(
+    conn: Connection, collection_id: int, skipped: list[tuple[int, str]], total: int
+) -> None:
+    """Record the loader's skipped lines of a collection (``(line, reason)``, at most a first batch) and,
+    when more were skipped than recorded, their total under line 0."""
+    rows = [{"c": collection_id, "line": line, "reason": reason} for line, reason in skipped]
+    if total > len(skipped):
+        rows.append({"c": collection_id, "line": 0, "reason": f"{total} lines skipped in all"})
+    if rows:
+        conn.execute(
+            sa.text(
+                "INSERT INTO pelican_skipped_line (collection_id, line, reason) VALUES (:c, :line, :reason) "
+                "ON CONFLICT DO NOTHING"
+            ),
+            rows,
+        )
+
+
+def skipped_lines(conn: Connection, collection_id: int, listed: int = 100) -> dict[str, Any] | None:
+    """``{"count", "lines": [{"line", "reason"}, …]}`` of the lines the loader skipped in a collection,
+    or None for a collection not loaded by pelican-dagster (or without skipped lines)."""
+    if not conn.execute(sa.text("SELECT to_regclass('pelican_skipped_line') IS NOT NULL")).scalar():
+        return None
+    rows = conn.execute(
+        sa.text(
+            "SELECT line, reason FROM pelican_skipped_line WHERE collection_id = :id ORDER BY line, reason"
+        ),
+        {"id": collection_id},
+    ).all()
+    if not rows:
+        return None
+    total = next((int(r[1].split()[0]) for r in rows if r[0] == 0), None)
+    listed_rows = [{"line": line, "reason": reason} for line, reason in rows if line != 0]
+    return {"count": total or len(listed_rows), "lines": listed_rows[:listed]}

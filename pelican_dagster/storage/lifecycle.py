@@ -3,11 +3,13 @@
 A filtered dataset is a ``dataset`` row without a collection, with a ``dataset_filter`` row naming its
 original and the normalised filter message. Its items are copied from the original's ``data_item`` rows
 (the filter is applied in Python, :class:`pelican_dagster.filters.FilterSpec`), then the usual pipeline
-checks them. Wiping deletes every row of one dataset, in one transaction.
+checks them. Wiping deletes every row of one dataset, in one transaction, leaving a collection dataset's
+row as a ``DELETED`` tombstone (:func:`wipe_dataset`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -248,19 +250,31 @@ WIPED_TABLES: tuple[sa.Table, ...] = (
 )
 
 
-def wipe_dataset(conn: Connection, dataset_id: int) -> dict[str, int]:
-    """Delete every row of one dataset (its results, reports, examples, progress, lineage as the
-    filtered side, items and the dataset row) in the caller's transaction; returns rows deleted per table.
+#: ``progress_monitor_dataset.phase`` of a wiped dataset that keeps its row (Pelican's ``DELETED``/``OK``).
+WIPED_PHASE = "DELETED"
 
-    Refuses (:class:`LifecycleError`) while datasets filtered from it exist: wipe those first. Datasets
-    whose ``ancestor_id`` points at it are not touched (their time-based checks will find no ancestor).
+
+def wipe_dataset(conn: Connection, dataset_id: int) -> dict[str, int]:
+    """Delete every row of one dataset (its results, reports, examples, items and, as the filtered side,
+    its lineage) in the caller's transaction; returns rows deleted per table.
+
+    A dataset of a Kingfisher Process collection keeps its ``dataset`` row as a **tombstone**, with
+    phase ``DELETED``/``OK`` and size 0 (as Pelican's ``manage.py remove``): the collection stays
+    registered, so no sensor tick registers it again, and the ``ancestor_id`` of later datasets still
+    points at a row that says it was wiped. :func:`revive_wiped` undoes the tombstone on purpose. A
+    filtered dataset (no collection, never an ancestor) is deleted with its row.
+
+    Refuses (:class:`LifecycleError`) while datasets filtered from it exist: wipe those first.
     """
-    found = conn.execute(sa.select(s.dataset.c.id).where(s.dataset.c.id == dataset_id).with_for_update())
-    if found.first() is None:
+    found = conn.execute(
+        sa.select(s.dataset.c.collection_id).where(s.dataset.c.id == dataset_id).with_for_update()
+    ).first()
+    if found is None:
         raise LifecycleError(f"no dataset with id {dataset_id}")
     children = filtered_from(conn, dataset_id)
     if children:
         raise LifecycleError(f"datasets {children} were filtered from dataset {dataset_id}: wipe them first")
+    tombstone = found[0] is not None
     counts: dict[str, int] = {}
     for table in WIPED_TABLES[:-1]:
         counts[table.name] = conn.execute(sa.delete(table).where(table.c.dataset_id == dataset_id)).rowcount
@@ -269,8 +283,41 @@ def wipe_dataset(conn: Connection, dataset_id: int) -> dict[str, int]:
     counts[s.data_item.name] = conn.execute(
         sa.delete(s.data_item).where(s.data_item.c.dataset_id == dataset_id)
     ).rowcount
-    counts[s.dataset.name] = conn.execute(sa.delete(s.dataset).where(s.dataset.c.id == dataset_id)).rowcount
+    if tombstone:
+        set_phase(conn, dataset_id, WIPED_PHASE, "OK", 0)
+        conn.execute(
+            sa.update(s.dataset)
+            .where(s.dataset.c.id == dataset_id)
+            .values(meta={"wiped": {"at": dt.datetime.now(dt.UTC).isoformat()}}, modified=sa.func.now())
+        )
+        counts[s.dataset.name] = 0
+    else:
+        counts[s.dataset.name] = conn.execute(
+            sa.delete(s.dataset).where(s.dataset.c.id == dataset_id)
+        ).rowcount
     return counts
+
+
+def is_wiped(conn: Connection, dataset_id: int) -> bool:
+    """Whether the dataset is a wipe's tombstone (phase ``DELETED``)."""
+    t = s.progress_monitor_dataset
+    phase = conn.execute(sa.select(t.c.phase).where(t.c.dataset_id == dataset_id)).scalar()
+    return phase == WIPED_PHASE
+
+
+def revive_wiped(conn: Connection, dataset_id: int) -> bool:
+    """Make a wiped dataset a never-run one again (its progress row and wipe mark removed), so that its
+    next run extracts and checks the collection afresh; returns False when it was not wiped."""
+    if not is_wiped(conn, dataset_id):
+        return False
+    t = s.progress_monitor_dataset
+    conn.execute(sa.delete(t).where(t.c.dataset_id == dataset_id))
+    conn.execute(
+        sa.update(s.dataset)
+        .where(s.dataset.c.id == dataset_id)
+        .values(meta=s.dataset.c.meta.op("-")(sa.literal("wiped", sa.Text)), modified=sa.func.now())
+    )
+    return True
 
 
 def dataset_row_counts(conn: Connection, dataset_id: int) -> dict[str, int]:

@@ -81,6 +81,14 @@ def database_now(conn: Connection) -> Any:
     return conn.execute(sa.text("SELECT now()::timestamp")).scalar_one()
 
 
+def _ancestor_label(conn: Connection, ancestor) -> str | None:
+    # A wiped ancestor keeps its row (a DELETED tombstone): the report names it and says so.
+    if ancestor is None:
+        return None
+    wiped = (get_progress(conn, ancestor.id) or {}).get("phase") == "DELETED"
+    return f"{ancestor.name} (wiped)" if wiped else ancestor.name
+
+
 def load_report_data(engine: Engine, name: str, history: bool = True) -> ReportData:
     """Everything the presentation layer shows about dataset ``name``, read from the results database:
     with ``history``, also the ancestor's results and those of the earlier datasets of its source."""
@@ -130,7 +138,7 @@ def load_results(conn: Connection, dataset: Any, examples: bool) -> ReportData:
         phase=progress.get("phase"),
         state=progress.get("state"),
         size=progress.get("size"),
-        ancestor=ancestor.name if ancestor else None,
+        ancestor=_ancestor_label(conn, ancestor),
     )
     for kind, payload in conn.execute(
         sa.select(s.report.c.type, s.report.c.data).where(s.report.c.dataset_id == dataset.id)

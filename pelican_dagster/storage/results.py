@@ -88,13 +88,16 @@ def register_dataset(
 
 def previous_dataset_id(conn: Connection, source_id: str, collection_id: int) -> int | None:
     """The ancestor for a new collection: the dataset of the same source with the greatest collection id
-    below ``collection_id`` (Kingfisher Process ids grow with time)."""
+    below ``collection_id`` (Kingfisher Process ids grow with time), wiped datasets left out."""
+    p = s.progress_monitor_dataset
+    wiped = sa.exists().where(p.c.dataset_id == s.dataset.c.id, p.c.phase == "DELETED")
     stmt = (
         sa.select(s.dataset.c.id)
         .where(
             s.dataset.c.source_id == source_id,
             s.dataset.c.collection_id.isnot(None),
             s.dataset.c.collection_id < collection_id,
+            ~wiped,
         )
         .order_by(s.dataset.c.collection_id.desc())
         .limit(1)

@@ -304,7 +304,7 @@ dataset_run_state = sa.Table(
     sa.Column("modified", sa.DateTime, nullable=False, server_default=sa.func.now()),
 )
 
-#: Pelican's dataset phases and states (pipeline.md §5.1); FAILED marks a stage that failed (the reason
+#: Pelican's dataset phases and states (docs/pipeline.md §5.1); FAILED marks a stage that failed (the reason
 #: is in ``dataset_run_state.failure``).
 PHASES = ("CONTRACTING_PROCESS", "DATASET", "TIME_VARIANCE", "CHECKED", "DELETED")
 STATES = ("IN_PROGRESS", "OK", "FAILED")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
 
 import pytest
 
@@ -196,12 +195,10 @@ def test_default_rates_are_the_reference_configuration():
     assert convert(1, "DOP", D(2020, 1, 1), rates) is None
 
 
-def test_default_rates_load_fast():
+def test_default_rates_load_after_a_cache_clear():
+    # How fast they load is printed by benchmarks/currency.py (no test asserts a time).
     load_default_rates.cache_clear()
-    # CPU time, not wall time: the machine may be shared, and a wall-clock bound fails under its load.
-    start = time.process_time()
-    load_default_rates()
-    assert time.process_time() - start < 1.0
+    assert load_default_rates()
 
 
 # --- rate files --------------------------------------------------------------------------------------

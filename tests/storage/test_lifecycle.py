@@ -17,6 +17,7 @@ from pelican_dagster.storage.lifecycle import (
     descendants,
     extract_filtered,
     filtered_from,
+    is_wiped,
     lineage,
     wipe_dataset,
 )
@@ -262,6 +263,8 @@ def test_wipe_refuses_while_filtered_datasets_exist(results_engine, original):
         for dataset_id in (grandchild, child, original.id):
             wipe_dataset(conn, dataset_id)
     with results_engine.connect() as conn:
-        assert conn.execute(sa.select(sa.func.count()).select_from(s.dataset)).scalar_one() == 0
+        # The filtered datasets are deleted; the collection's dataset stays as a DELETED tombstone.
+        assert conn.execute(sa.select(s.dataset.c.id)).scalars().all() == [original.id]
+        assert is_wiped(conn, original.id)
         with pytest.raises(LifecycleError, match="no dataset"):
-            wipe_dataset(conn, original.id)
+            wipe_dataset(conn, child)

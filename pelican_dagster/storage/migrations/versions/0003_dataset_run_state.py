@@ -5,14 +5,14 @@ refreshes it at its start and verifies it in the transaction that writes), the r
 produced the current items, whether the time-based checks wait for the ancestor, and the reason of the
 last failure. ``progress_monitor_dataset.state`` may now be ``FAILED``.
 
-Revision ID: 0004
+Revision ID: 0003
 Revises: 0002
 Create Date: 2026-12-01
 """
 
 from alembic import op
 
-revision = "0004"
+revision = "0003"
 down_revision = "0002"
 branch_labels = None
 depends_on = None

@@ -2,15 +2,15 @@
 versions), fixed at the run's first step and read by every step on any machine; and the content of the
 codelists and imported rates those versions name (content-addressed by sha256, stored once).
 
-Revision ID: 0007
-Revises: 0002
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-01
 """
 
 from alembic import op
 
-revision = "0007"
-down_revision = "0002"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

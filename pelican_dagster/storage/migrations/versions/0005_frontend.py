@@ -1,15 +1,15 @@
 """Pelican frontend: the per-item relations its failures downloads query, and one collection per
 automatic registration only (datasets the frontend asks for may share a collection).
 
-Revision ID: 0006
-Revises: 0002
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-01
 """
 
 from alembic import op
 
-revision = "0006"
-down_revision = "0002"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

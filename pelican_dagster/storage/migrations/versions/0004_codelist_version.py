@@ -1,15 +1,15 @@
 """Stored versions of the codelists and registers the checks read (the ``codelists`` asset and
 ``pelican-dagster codelists import``), each with its source, fetch time and content hash.
 
-Revision ID: 0005
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-01
 """
 
 from alembic import op
 
-revision = "0005"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
