@@ -45,5 +45,5 @@ def test_every_field_path_has_a_summary():
 
 
 def test_docs_checks_md_is_generated_from_the_catalogue():
-    text = (DOCS / "docs/checks.md").read_text(encoding="utf-8")
+    text = (DOCS / "checks.md").read_text(encoding="utf-8")
     assert catalogue.splice(text) == text, "run: python -m pelican_dagster.checks.catalogue"
