@@ -43,7 +43,6 @@ def resources() -> dict[str, dg.ConfigurableResource | dg.ConfigurableIOManager]
 
 defs = dg.Definitions(
     assets=PIPELINE_ASSETS,
-    asset_checks=[],
     jobs=[pelican_job, *DATASET_JOBS],
     sensors=[kingfisher_process_collections, pending_datasets],
     resources=resources(),
