@@ -52,7 +52,6 @@ def resources() -> dict[str, dg.ConfigurableResource | dg.ConfigurableIOManager]
 
 defs = dg.Definitions(
     assets=[*PIPELINE_ASSETS, codelists, frontend_messages],
-    asset_checks=[],
     jobs=[pelican_job, time_based_job, *DATASET_JOBS, codelists_job],
     schedules=[codelists_daily],
     sensors=[kingfisher_process_collections, pending_datasets, ancestors_checked, pelican_frontend_messages],

@@ -1,14 +1,33 @@
-"""Small helpers shared by the dataset-level checks: result rows and a fast inline reservoir step."""
+"""What the dataset-level checks share: the shape of a check, result rows and fast reservoir steps."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, ClassVar, Protocol
 
 #: ``lookup(item_ids) -> {item_id: facts}``: re-reads the stored facts of a few items, used only to fill in
 #: random examples whose details are not kept in memory (see ``DatasetChecker``).
 Lookup = Callable[[Iterable[int]], Mapping[int, Any]]
+
+
+class DatasetCheck(Protocol):
+    """One module's dataset-level check(s), as ``DatasetChecker`` drives them (Pelican's ``add_item`` and
+    ``get_result``): constructed with the :class:`~pelican_dagster.checks.context.CheckContext`, fed every
+    item with an ``ocid`` key in item order, then asked for its rows."""
+
+    #: The stored names it decides, in the order of its rows.
+    NAMES: ClassVar[tuple[str, ...]]
+    #: The version stored in its rows (``meta.version``).
+    VERSION: ClassVar[float]
+
+    def add_item(self, item_id: int, ocid: Any, facts: dict[str, Any]) -> None:
+        """Accumulate what the check reads of one item's facts (``facts.py``)."""
+
+    def results(self, lookup: Lookup | None) -> list[dict[str, Any]]:
+        """One stored row per name of :attr:`NAMES`; ``lookup`` re-reads the facts of example items."""
+        ...
+
 
 NO_ITEMS = "no compiled releases set necessary fields"
 FEWER_100 = "fewer than 100 occurrences of necessary fields"
@@ -48,6 +67,49 @@ def offer(samples: list, seen: int, k: int, value: Any, random: Callable[[], flo
         r = int(random() * (seen + 1))
         if r < k:
             samples[r] = value
+
+
+class Tally:
+    """Pass/fail counts, with a Reservoir(k) (Algorithm R, :func:`offer`) of the passed and of the failed."""
+
+    __slots__ = ("failed", "failed_samples", "k", "passed", "passed_samples", "random")
+
+    def __init__(self, random: Callable[[], float], k: int) -> None:
+        self.passed = self.failed = 0
+        self.passed_samples: list = []
+        self.failed_samples: list = []
+        self.random = random
+        self.k = k
+
+    def copy(self) -> Tally:
+        """An independent copy (same random generator)."""
+        other = Tally(self.random, self.k)
+        other.passed, other.failed = self.passed, self.failed
+        other.passed_samples, other.failed_samples = list(self.passed_samples), list(self.failed_samples)
+        return other
+
+    def add(self, passed: bool, example: Any) -> None:
+        """Count one outcome and offer its example to the matching reservoir."""
+        if passed:
+            offer(self.passed_samples, self.passed, self.k, example, self.random)
+            self.passed += 1
+        else:
+            offer(self.failed_samples, self.failed, self.k, example, self.random)
+            self.failed += 1
+
+    def row(self, name: str, examples: dict[str, list], reason: str, version: float) -> dict[str, Any]:
+        """The stored row of a pass/fail check: N/A with ``reason`` when nothing was tested."""
+        processed = self.passed + self.failed
+        if processed == 0:
+            return not_applicable(name, reason, version)
+        meta = {
+            "total_processed": processed,
+            "total_passed": self.passed,
+            "total_failed": self.failed,
+            "passed_examples": examples["passed"],
+            "failed_examples": examples["failed"],
+        }
+        return row(name, self.passed == processed, 100 * self.passed / processed, meta, version)
 
 
 def item_example(example: tuple[int, Any]) -> dict[str, Any]:

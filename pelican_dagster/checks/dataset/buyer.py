@@ -1,9 +1,7 @@
-"""Buyers (docs/checks.md §3.5), identified by ``buyer.id`` as text.
+"""``distribution.buyer`` (docs/checks.md §3.5): are most buyers, identified by ``buyer.id`` as text, used by
+more than one item?
 
-Stored names: ``distribution.buyer`` (are most buyers used more than once?) and
-``distribution.buyer_repetition`` (does the biggest buyer hold between 1 % and 50 % of the items?).
-
-Memory: one entry (count, first example, ≤ 20 sampled examples) per distinct buyer id.
+Reads ``facts[BUYER_ID]``. Memory: one entry (count, first example) per distinct buyer id.
 """
 
 from __future__ import annotations
@@ -14,18 +12,19 @@ from pelican_dagster.checks.context import CheckContext
 from pelican_dagster.checks.dataset._common import (
     FEWER_1000,
     NO_ITEMS,
+    Lookup,
     item_example,
     not_applicable,
     offer,
     row,
 )
+from pelican_dagster.checks.dataset.facts import BUYER_ID
 from pelican_dagster.checks.sampling import rng_for
 
-__all__ = ["Buyers"]
+__all__ = ["Buyers", "not_enough"]
 
 VERSION = 2.0
-BUYER = "distribution.buyer"
-REPETITION = "distribution.buyer_repetition"
+NAME = "distribution.buyer"
 _BUCKETS = ("1", "2_20", "21_50", "51_100", "100+")
 EXAMPLES = 20
 
@@ -42,32 +41,47 @@ def _bucket(count: int) -> str:
     return "100+"
 
 
+def not_enough(distinct: int, total: int) -> str | None:
+    """Why the buyer checks are not applicable (no buyer id; fewer than 1000 items with one), or None."""
+    if not distinct:
+        return NO_ITEMS
+    if total < 1000:
+        return FEWER_1000
+    return None
+
+
 class Buyers:
-    """Both buyer checks, fed by ``DatasetChecker`` from ``facts["b"]``."""
+    """``distribution.buyer``: buyer id → [count, first ``(item_id, ocid)``]."""
+
+    NAMES = (NAME,)
+    VERSION = VERSION
 
     def __init__(self, ctx: CheckContext) -> None:
-        #: buyer id → counted sample (``_common``) of ``(item_id, ocid)`` examples + [first example]
         self.buyers: dict[str, list] = {}
         self.total = 0
         self._seed = ctx.seed
-        self.random = rng_for(ctx.seed, REPETITION).random
 
-    def results(self) -> list[dict[str, Any]]:
-        """``distribution.buyer`` then ``distribution.buyer_repetition``."""
-        if not self.buyers:
-            return [not_applicable(BUYER, NO_ITEMS, VERSION), not_applicable(REPETITION, NO_ITEMS, VERSION)]
-        if self.total < 1000:
-            return [
-                not_applicable(BUYER, FEWER_1000, VERSION),
-                not_applicable(REPETITION, FEWER_1000, VERSION),
-            ]
-        return [self._buyer(), self._repetition()]
+    def add_item(self, item_id: int, ocid: Any, facts: dict[str, Any]) -> None:
+        """Count the item for its buyer."""
+        buyer_id = facts.get(BUYER_ID)
+        if buyer_id is None:
+            return
+        self.total += 1
+        entry = self.buyers.get(buyer_id)
+        if entry is None:
+            self.buyers[buyer_id] = [1, (item_id, ocid)]
+        else:
+            entry[0] += 1
 
-    def _buyer(self) -> dict[str, Any]:
+    def results(self, lookup: Lookup | None = None) -> list[dict[str, Any]]:
+        """The stored row."""
+        reason = not_enough(len(self.buyers), self.total)
+        if reason is not None:
+            return [not_applicable(NAME, reason, VERSION)]
         counts = {b: {"total_ocid_count": 0, "total_unique_count": 0} for b in _BUCKETS}
         singles: list = []
-        random = rng_for(self._seed, BUYER).random
-        for count, _, _, _, first in self.buyers.values():
+        random = rng_for(self._seed, NAME).random
+        for count, first in self.buyers.values():
             bucket = counts[_bucket(count)]
             bucket["total_ocid_count"] += count
             bucket["total_unique_count"] += 1
@@ -81,21 +95,4 @@ class Buyers:
             "total_unique_count": unique,
             "examples": [item_example(e) for e in singles],
         }
-        return row(BUYER, passed, 100 if passed else 0, meta, VERSION)
-
-    def _repetition(self) -> dict[str, Any]:
-        biggest_id, biggest = None, None
-        for buyer_id, entry in self.buyers.items():
-            if biggest is None or entry[0] > biggest[0]:  # strict: ties go to the first seen
-                biggest_id, biggest = buyer_id, entry
-        assert biggest is not None
-        share = biggest[0] / self.total
-        passed = 0.01 < share < 0.5
-        meta = {
-            "total_ocid_count": self.total,
-            "ocid_count": biggest[0],
-            "ocid_share": share,
-            "examples": [item_example(e) for e in biggest[1]],
-            "specifics": {"buyer.id": biggest_id},
-        }
-        return row(REPETITION, passed, 100 if passed else 0, meta, VERSION)
+        return [row(NAME, passed, 100 if passed else 0, meta, VERSION)]

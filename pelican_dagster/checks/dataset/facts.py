@@ -5,7 +5,8 @@ the result (orjson bytes) next to the item. The dataset-level and time-based sta
 facts, never the items. So the facts hold exactly what those stages need, as compactly as practical: a
 dict whose keys are present only when the item has something to say.
 
-``FACT KEY``  what it holds (docs/checks.md / docs/pipeline.md section that reads it)
+``FACT KEY``  what it holds (docs/checks.md / docs/pipeline.md section that reads it); readers name the keys
+through the constants below (``o`` :data:`OCID`, ``p`` :data:`PROFILE`, …)
 
 * ``o``  the raw ``ocid`` value; **absent when the item has no ``ocid`` key** (Pelican raises on such items
   in the dataset step, §0.9; the checkers skip them). Objects and arrays are replaced by an
@@ -48,7 +49,42 @@ import orjson
 
 from pelican_dagster.checks.primitives import get
 
-__all__ = ["CODE_CHECKS", "PATHS", "UNHASHABLE", "VALUE_KINDS", "extract_facts", "gather", "profile"]
+__all__ = [
+    "BUYER_ID",
+    "CODE_CHECKS",
+    "DATE",
+    "LIFECYCLE",
+    "OCID",
+    "PATHS",
+    "PROFILE",
+    "RELATED",
+    "TENDER_ID",
+    "TENDER_TITLE",
+    "UNHASHABLE",
+    "URLS",
+    "VALUES",
+    "VALUE_KINDS",
+    "extract_facts",
+    "gather",
+    "profile",
+    "profile_of",
+]
+
+# The fact keys (one character each: the facts of every item are stored). The module docstring says
+# what each holds; every reader names the keys through these constants.
+OCID = "o"
+PROFILE = "p"
+VALUES = "v"
+DATE = "d"
+TENDER_ID = "t"
+BUYER_ID = "b"
+URLS = "u"
+RELATED = "r"
+TENDER_TITLE = "T"
+LIFECYCLE = "L"
+#: Keys of facts stored before ``p`` (the codes and the category), still read through :func:`profile_of`.
+_OLD_CODES = "c"
+_OLD_CATEGORY = "m"
 
 #: The 11 code distributions (§3.1), in Pelican's definition order: (stored name, paths, test codes).
 CODE_CHECKS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
@@ -262,13 +298,21 @@ def profile(codes: dict[str, list[str]], category: str | None) -> str:
         return json.dumps([codes, category], separators=(",", ":"))
 
 
+def profile_of(facts: dict[str, Any]) -> str | None:
+    """The ``p`` fact of stored facts, rebuilt from ``c`` and ``m`` for facts stored before ``p``."""
+    text = facts.get(PROFILE)
+    if text is None and (_OLD_CODES in facts or _OLD_CATEGORY in facts):
+        return profile(facts.get(_OLD_CODES) or {}, facts.get(_OLD_CATEGORY))
+    return text
+
+
 def extract_facts(item: dict[str, Any]) -> dict[str, Any]:
     """The facts of one compiled release (see the module docstring). The item is not modified."""
     facts: dict[str, Any] = {}
     if type(item) is not dict:
         return facts
     if "ocid" in item:
-        facts["o"] = _raw(item["ocid"])
+        facts[OCID] = _raw(item["ocid"])
 
     found = gather(item)
     codes: dict[str, list[str]] = {}
@@ -278,7 +322,7 @@ def extract_facts(item: dict[str, Any]) -> dict[str, Any]:
             codes[index] = strings
     category = get(item, "tender.mainProcurementCategory", "text")
     if codes or category != "":
-        facts["p"] = profile(codes, category if category != "" else None)
+        facts[PROFILE] = profile(codes, category if category != "" else None)
 
     values: dict[str, list[list[Any]]] = {}
     for key, sink in _VALUE_SINKS:
@@ -297,22 +341,22 @@ def extract_facts(item: dict[str, Any]) -> dict[str, Any]:
         if kept:
             values[key] = kept
     if values:
-        facts["v"] = values
+        facts[VALUES] = values
         date = item.get("date")
         if type(date) is str and date:
-            facts["d"] = date[:10]
+            facts[DATE] = date[:10]
 
     tender_id = get(item, "tender.id", "text")
     if tender_id != "":
-        facts["t"] = tender_id
+        facts[TENDER_ID] = tender_id
 
     buyer = item.get("buyer")
     if type(buyer) is dict and buyer.get("id") is not None:
-        facts["b"] = get(buyer, "id", "text")
+        facts[BUYER_ID] = get(buyer, "id", "text")
 
     urls = [value for sink in _URL_SINKS for value in found[sink] if type(value) is str]
     if urls:
-        facts["u"] = urls
+        facts[URLS] = urls
 
     related = []
     for sink in _RELATED_SINKS:
@@ -328,11 +372,11 @@ def extract_facts(item: dict[str, Any]) -> dict[str, Any]:
             else:
                 related.append([where, _raw(identifier), _raw(title)])
     if related:
-        facts["r"] = related
+        facts[RELATED] = related
 
     title = get(item, "tender.title")
     if title:
-        facts["T"] = _raw(title)
+        facts[TENDER_TITLE] = _raw(title)
 
     tender = item.get("tender")
     planning = item.get("planning")
@@ -348,5 +392,5 @@ def extract_facts(item: dict[str, Any]) -> dict[str, Any]:
     n_contracts = len(contracts) if type(contracts) is list else 0
     n_implementations = len(found[_IMPLEMENTATION_SINK])
     if flags or n_awards or n_contracts or n_implementations:
-        facts["L"] = [flags, n_awards, n_contracts, n_implementations]
+        facts[LIFECYCLE] = [flags, n_awards, n_contracts, n_implementations]
     return facts

@@ -11,16 +11,33 @@ from __future__ import annotations
 
 from typing import Any
 
+from pelican_dagster.checks.dataset.facts import LIFECYCLE
+
 __all__ = ["DatasetMetadata"]
 
 
 class DatasetMetadata:
-    """The metadata of the items, fed by ``DatasetChecker`` from ``facts["o"]`` and ``facts["L"]``."""
+    """The metadata of the items, from ``facts[OCID]`` and ``facts[LIFECYCLE]``."""
 
     def __init__(self) -> None:
         self.ocids: set[Any] = set()
         self.unhashable = 0  # object/array ocids
         self.planning = self.tender = self.award = self.contract = self.implementation = 0
+
+    def add_item(self, item_id: int, ocid: Any, facts: dict[str, Any]) -> None:
+        """Count the item's ocid and lifecycle."""
+        if type(ocid) is dict:
+            self.unhashable += 1
+        else:
+            self.ocids.add(ocid)
+        lifecycle = facts.get(LIFECYCLE)
+        if lifecycle is not None:
+            flags, awards, contracts, implementations = lifecycle
+            self.planning += flags & 1
+            self.tender += (flags >> 1) & 1
+            self.award += awards
+            self.contract += contracts
+            self.implementation += implementations
 
     def result(self) -> dict[str, Any]:
         """The two metadata entries merged into ``dataset.meta``."""

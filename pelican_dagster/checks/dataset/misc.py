@@ -1,6 +1,6 @@
 """``misc.url_availability`` (docs/checks.md §3.7): do 100 sampled document URLs answer?
 
-The URLs of ``facts["u"]`` feed one Reservoir(100); at the end each sampled URL is fetched with HTTP GET
+The URLs of ``facts[URLS]`` feed one Reservoir(100); at the end each sampled URL is fetched with HTTP GET
 (redirects followed, body not downloaded), at most :data:`CONCURRENCY` at a time, within
 ``ctx.url_timeout`` per request and ``ctx.url_total_timeout`` for the whole check: URLs not finished by
 then count as ``"ERROR"``. With ``ctx.url_check_offline`` no request is made and every URL is
@@ -18,7 +18,16 @@ from collections.abc import Callable
 from typing import Any
 
 from pelican_dagster.checks.context import CheckContext
-from pelican_dagster.checks.dataset._common import FEWER_100, NO_ITEMS, counted, not_applicable, row
+from pelican_dagster.checks.dataset._common import (
+    FEWER_100,
+    NO_ITEMS,
+    Lookup,
+    add_counted,
+    counted,
+    not_applicable,
+    row,
+)
+from pelican_dagster.checks.dataset.facts import URLS
 from pelican_dagster.checks.sampling import rng_for
 
 __all__ = ["CONCURRENCY", "Fetcher", "UrlAvailability", "fetch_status"]
@@ -57,17 +66,36 @@ def fetch_status(url: str, timeout: float) -> Any:
 
 
 class UrlAvailability:
-    """``misc.url_availability``."""
+    """``misc.url_availability``, from ``facts[URLS]``."""
+
+    NAMES = (NAME,)
+    VERSION = VERSION
 
     def __init__(self, ctx: CheckContext, fetcher: Fetcher | None = None) -> None:
         self._ctx = ctx
         self._fetcher = fetcher or fetch_status
-        #: a counted sample (``_common``) of ``(url, item_id, ocid)``, fed by ``DatasetChecker``
+        #: a counted sample (``_common``) of ``(url, item_id, ocid)``
         self.sample: list = counted()
         self.random = rng_for(ctx.seed, NAME).random
 
-    def result(self) -> dict[str, Any]:
+    def add_item(self, item_id: int, ocid: Any, facts: dict[str, Any]) -> None:
+        """Offer the item's URLs to the sample."""
+        urls = facts.get(URLS)
+        if urls is None:
+            return
+        sample = self.sample
+        n = sample[0]
+        end = sample[0] = n + len(urls)
+        if end > sample[2]:  # one of them is kept: offer them one by one
+            sample[0] = n
+            for url in urls:
+                add_counted(sample, (url, item_id, ocid), SAMPLE, self.random)
+
+    def results(self, lookup: Lookup | None = None) -> list[dict[str, Any]]:
         """Fetch the sample (unless offline) and build the stored row."""
+        return [self._result()]
+
+    def _result(self) -> dict[str, Any]:
         count, samples = self.sample[0], self.sample[1]
         if count == 0:
             return not_applicable(NAME, NO_ITEMS, VERSION)

@@ -11,6 +11,7 @@ from typing import Any
 
 from pelican_dagster.checks.context import CheckContext
 from pelican_dagster.checks.dataset._common import NO_ITEMS, Lookup, not_applicable, offer, row
+from pelican_dagster.checks.dataset.facts import OCID, TENDER_ID
 from pelican_dagster.checks.sampling import rng_for
 
 __all__ = ["TenderIds"]
@@ -21,7 +22,10 @@ _EXAMPLES = 100
 
 
 class TenderIds:
-    """``unique.tender_id``, fed by ``DatasetChecker`` from ``facts["t"]``."""
+    """``unique.tender_id``, from ``facts[TENDER_ID]``."""
+
+    NAMES = (NAME,)
+    VERSION = VERSION
 
     def __init__(self, ctx: CheckContext) -> None:
         #: tender id (text-coerced, never ``""``) → item id, or the list of item ids once repeated
@@ -29,8 +33,25 @@ class TenderIds:
         self.total = 0
         self._seed = ctx.seed
 
-    def result(self, lookup: Lookup | None = None) -> dict[str, Any]:
+    def add_item(self, item_id: int, ocid: Any, facts: dict[str, Any]) -> None:
+        """Record the item under its tender id."""
+        tender_id = facts.get(TENDER_ID)
+        if tender_id is None:
+            return
+        self.total += 1
+        seen = self.ids.get(tender_id)
+        if seen is None:
+            self.ids[tender_id] = item_id
+        elif type(seen) is list:
+            seen.append(item_id)
+        else:
+            self.ids[tender_id] = [seen, item_id]
+
+    def results(self, lookup: Lookup | None = None) -> list[dict[str, Any]]:
         """The stored row."""
+        return [self._result(lookup)]
+
+    def _result(self, lookup: Lookup | None) -> dict[str, Any]:
         if not self.ids:
             return not_applicable(NAME, NO_ITEMS, VERSION)
         rng = rng_for(self._seed, NAME)
@@ -47,7 +68,7 @@ class TenderIds:
         wanted = {i for _, items in passed_samples + failed_samples for i in items}
         ocids: dict[int, Any] = {}
         if lookup is not None and wanted:
-            ocids = {item_id: facts.get("o") for item_id, facts in lookup(sorted(wanted)).items()}
+            ocids = {item_id: facts.get(OCID) for item_id, facts in lookup(sorted(wanted)).items()}
 
         def sample(tender_id: str, items: list[int]) -> dict[str, Any]:
             main = rng.choice(items)  # Pelican picks the "main" item that the others repeat at random

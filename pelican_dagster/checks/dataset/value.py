@@ -11,6 +11,7 @@ typed arrays. The ≤ 50 example records are rebuilt at the end from the facts o
 
 from __future__ import annotations
 
+import math
 from array import array
 from typing import Any
 
@@ -23,8 +24,8 @@ from pelican_dagster.checks.dataset._common import (
     not_applicable,
     row,
 )
-from pelican_dagster.checks.dataset.facts import VALUE_KINDS
-from pelican_dagster.checks.primitives import parse_date
+from pelican_dagster.checks.dataset.facts import DATE, VALUE_KINDS, VALUES
+from pelican_dagster.checks.primitives import as_number, parse_date
 
 __all__ = ["ValueDistributions"]
 
@@ -36,6 +37,7 @@ NAMES = {
 }
 #: Pelican's definition order of the three rows.
 ORDER = ("c", "a", "t")
+_UNKNOWN = object()
 BANDS = ("0_1", "1_5", "5_20", "20_50", "50_100")
 
 
@@ -49,18 +51,66 @@ class _Kept:
 
 
 class ValueDistributions:
-    """The three value distributions, fed by ``DatasetChecker`` from ``facts["v"]`` and ``facts["d"]``."""
+    """The three value distributions, from ``facts[VALUES]`` and ``facts[DATE]``."""
+
+    NAMES = tuple(NAMES[key] for key in ORDER)
+    VERSION = VERSION
 
     def __init__(self, ctx: CheckContext) -> None:
         self._rates = ctx.rates
-        #: per kind: the USD amount (truncated), item id and ordinal in ``facts["v"][kind]`` of every kept
-        #: value, appended by ``DatasetChecker`` (non-negative amounts with a finite USD amount)
+        #: per kind: the USD amount (truncated), item id and ordinal in ``facts[VALUES][kind]`` of every
+        #: kept value (non-negative amounts with a finite USD amount)
         self.kept = {key: _Kept() for key, _ in VALUE_KINDS}
-        #: (currency, date) → :meth:`factor` (read directly by ``DatasetChecker`` on its hot path)
+        #: (currency, date) → :meth:`factor`
         self.factors: dict[tuple[Any, str | None], float | None] = {}
 
+    def add_item(self, item_id: int, ocid: Any, facts: dict[str, Any]) -> None:
+        """Keep the USD amount of every non-negative value of the item."""
+        values = facts.get(VALUES)
+        if values is None:
+            return
+        date = facts.get(DATE)
+        factors = self.factors
+        for key, entries in values.items():
+            kept = self.kept.get(key)
+            if kept is None:
+                continue
+            for ordinal, (_, amount, currency) in enumerate(entries):
+                kind = type(amount)
+                if kind is int:  # within the 64-bit range (facts.py): float() cannot overflow
+                    number = float(amount)
+                elif kind is float:
+                    number = amount
+                else:
+                    number = as_number(amount)
+                    if number is None:
+                        continue
+                if not number >= 0:  # negative, or NaN
+                    continue
+                if currency == "USD":
+                    usd = number
+                else:
+                    rate = factors.get((currency, date), _UNKNOWN)
+                    if rate is _UNKNOWN:
+                        rate = self.factor(currency, date)
+                    if rate is None:
+                        continue
+                    usd = number * rate
+                # NaN and infinities make Pelican's int() raise (§0.9): skip the value.
+                if not math.isfinite(usd):
+                    continue
+                whole = math.trunc(usd)
+                # A converted amount is currency.convert's round(number * rate, 6), whose integer part is
+                # that of the product unless the product lies within 1e-6 of the next integer: round()
+                # (slow) only then.
+                if currency != "USD" and not -0.999 < usd - whole < 0.999:
+                    whole = math.trunc(round(usd, 6))
+                kept.amounts.append(float(whole))
+                kept.item_ids.append(item_id)
+                kept.ordinals.append(ordinal)
+
     def factor(self, currency: Any, date: str | None) -> float | None:
-        """``rate(USD) / rate(currency)`` on the release ``date`` (``facts["d"]``), or None where
+        """``rate(USD) / rate(currency)`` on the release ``date`` (``facts[DATE]``), or None where
         ``currency.convert`` gives None; memoised, since a dataset has few distinct (currency, date) pairs.
 
         ``round(number * factor, 6)`` is then exactly ``convert(number, currency, day, rates)``: this runs
@@ -136,7 +186,7 @@ class ValueDistributions:
                 record: dict[str, Any] = {"item_id": item_id, "abs_amount": ints[i]}
                 facts = facts_by_id.get(item_id)
                 if facts is not None:
-                    path, amount, currency = facts["v"][key][kept.ordinals[i]]
+                    path, amount, currency = facts[VALUES][key][kept.ordinals[i]]
                     record = {
                         "path": path,
                         "value": {"amount": amount, "currency": currency},

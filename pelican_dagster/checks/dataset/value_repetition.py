@@ -15,11 +15,14 @@ from typing import Any
 from pelican_dagster.checks.context import CheckContext
 from pelican_dagster.checks.dataset._common import (
     NO_ITEMS,
+    Lookup,
     item_example,
     not_applicable,
+    offer_run,
     row,
 )
-from pelican_dagster.checks.dataset.facts import VALUE_KINDS
+from pelican_dagster.checks.dataset.facts import VALUE_KINDS, VALUES
+from pelican_dagster.checks.primitives import as_number
 from pelican_dagster.checks.sampling import rng_for
 
 __all__ = ["ValueRepetitions"]
@@ -36,18 +39,62 @@ EXAMPLES = 10
 
 
 class ValueRepetitions:
-    """The three value-repetition checks; ``DatasetChecker`` fills :attr:`tables` from ``facts["v"]``.
+    """The three value-repetition checks, from ``facts[VALUES]``.
 
     ``tables[kind]`` maps (amount as number, currency) to the ``(item_id, ocid)`` example of its only
     occurrence, or from the second on to a counted sample (``_common.counted``) of them, in first-seen
     order (ties go to the first seen). Most pairs occur once: a tuple is cheaper than a sample.
     """
 
-    def __init__(self, ctx: CheckContext) -> None:
-        self.tables: dict[str, dict[tuple[float, Any], list]] = {key: {} for key, _ in VALUE_KINDS}
-        self.randoms = {key: rng_for(ctx.seed, NAMES[key]).random for key, _ in VALUE_KINDS}
+    NAMES = tuple(NAMES[key] for key in ORDER)
+    VERSION = VERSION
 
-    def results(self) -> list[dict[str, Any]]:
+    def __init__(self, ctx: CheckContext) -> None:
+        self.tables: dict[str, dict[tuple[float, Any], Any]] = {key: {} for key, _ in VALUE_KINDS}
+        #: kind → (its table, its random generator)
+        self._sinks = {
+            key: (self.tables[key], rng_for(ctx.seed, NAMES[key]).random) for key, _ in VALUE_KINDS
+        }
+
+    def add_item(self, item_id: int, ocid: Any, facts: dict[str, Any]) -> None:
+        """Count every (amount as number, currency) pair of the item; each NaN is a key of its own, as in
+        Pelican."""
+        values = facts.get(VALUES)
+        if values is None:
+            return
+        example = (item_id, ocid)
+        for key, entries in values.items():
+            sink = self._sinks.get(key)
+            if sink is None:
+                continue
+            table, random = sink
+            for _, amount, currency in entries:
+                kind = type(amount)
+                if kind is int:  # within the 64-bit range (facts.py): float() cannot overflow
+                    number = float(amount)
+                elif kind is float:
+                    number = amount
+                else:
+                    number = as_number(amount)
+                    if number is None:
+                        continue
+                pair = (number, currency)
+                entry = table.get(pair)
+                if entry is None:  # most pairs occur once: their only example stands for them
+                    table[pair] = example
+                elif type(entry) is tuple:  # the second: a counted sample of both
+                    table[pair] = [2, [entry, example], 2, 1.0]
+                else:
+                    n = entry[0]
+                    end = entry[0] = n + 1
+                    if end > entry[2]:
+                        if end < EXAMPLES:  # filling up: keep it
+                            entry[1].append(example)
+                            entry[2] = end
+                        else:
+                            offer_run(entry, n, end, example, EXAMPLES, random)
+
+    def results(self, lookup: Lookup | None = None) -> list[dict[str, Any]]:
         """The three rows, in Pelican's order (tender, awards, contracts)."""
         return [self._result(key) for key in ORDER]
 

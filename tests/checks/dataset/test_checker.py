@@ -136,12 +136,25 @@ def test_profile_with_a_lone_surrogate_does_not_crash(ctx):
 
 
 def test_many_distinct_profiles_beyond_the_plan_cache(ctx, monkeypatch):
-    import pelican_dagster.checks.dataset as module
+    from pelican_dagster.checks.dataset import distribution, main_procurement_category
 
     items = [
-        {"ocid": f"o{i}", "tender": {"status": f"s{i % 50}", "procurementMethod": "open"}} for i in range(300)
+        {
+            "ocid": f"o{i}",
+            "tender": {
+                "status": f"s{i % 50}",
+                "procurementMethod": "open",
+                "mainProcurementCategory": "works",
+            },
+        }
+        for i in range(300)
     ]
     expected, _ = run(ctx, items)
-    monkeypatch.setattr(module, "_MAX_PLANS", 10)
+    monkeypatch.setattr(distribution, "MAX_PLANS", 10)
+    monkeypatch.setattr(main_procurement_category, "MAX_PLANS", 10)
     capped, checker = run(ctx, items)
-    assert capped == expected and len(checker._plans) == 10
+    codes, category = (
+        next(c for c in checker._checks if isinstance(c, kind))
+        for kind in (distribution.CodeDistributions, main_procurement_category.MainProcurementCategory)
+    )
+    assert capped == expected and len(codes._plans) == 10 and len(category._entries) == 10

@@ -180,5 +180,8 @@ def test_usd_amounts_near_an_integer_are_truncated_after_rounding(ctx, rates):
         for i, a in enumerate(amounts)
     ]
     _, checker = run(ctx, items)
-    kept = list(checker._values.kept["t"].amounts)
+    from pelican_dagster.checks.dataset.value import ValueDistributions
+
+    values = next(check for check in checker._checks if isinstance(check, ValueDistributions))
+    kept = list(values.kept["t"].amounts)
     assert kept == [float(math.trunc(convert(a, "EUR", day, rates))) for a in amounts]
