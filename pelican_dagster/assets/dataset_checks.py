@@ -13,6 +13,7 @@ from pelican_dagster.assets.guard import stage
 from pelican_dagster.assets.item_checks import item_checks, require_checked
 from pelican_dagster.assets.partition import partition_dataset
 from pelican_dagster.checks.dataset import CHECK_NAMES, DatasetChecker
+from pelican_dagster.checks.versions import code_version
 from pelican_dagster.partitions import datasets
 from pelican_dagster.resources import ResultsDatabaseResource
 from pelican_dagster.storage import schema as s
@@ -25,7 +26,15 @@ ASSET = "dataset_checks"
 
 @dg.multi_asset(
     # A multi-asset only because can_subset makes the check outputs optional (see check_results.py).
-    specs=[dg.AssetSpec(ASSET, group_name="pelican", kinds={"postgres"}, deps=[item_checks])],
+    specs=[
+        dg.AssetSpec(
+            ASSET,
+            group_name="pelican",
+            kinds={"postgres"},
+            deps=[item_checks],
+            code_version=code_version("dataset"),
+        )
+    ],
     partitions_def=datasets,
     check_specs=check_specs(ASSET, CHECK_NAMES, "Dataset-level check"),
     pool="pelican_database",

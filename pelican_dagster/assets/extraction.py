@@ -8,6 +8,7 @@ from sqlalchemy.engine import Engine
 from pelican_dagster import run_context, settings
 from pelican_dagster.assets.guard import stage
 from pelican_dagster.assets.partition import checked_run_start
+from pelican_dagster.checks.versions import code_version
 from pelican_dagster.filters import FilterError
 from pelican_dagster.partitions import datasets
 from pelican_dagster.resources import KingfisherProcessResource, ResultsDatabaseResource
@@ -23,6 +24,7 @@ from pelican_dagster.storage.run_state import update_run_state, verify_lease
     group_name="pelican",
     kinds={"postgres"},
     pool="pelican_database",
+    code_version=code_version(),
 )
 def dataset_items(
     context: dg.AssetExecutionContext,

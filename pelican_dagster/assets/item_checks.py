@@ -19,6 +19,7 @@ from pelican_dagster import item_pass, run_context, settings
 from pelican_dagster.assets.guard import lease_failure, stage
 from pelican_dagster.assets.metadata import pass_rates
 from pelican_dagster.assets.partition import partition_dataset
+from pelican_dagster.checks.versions import code_version
 from pelican_dagster.frontend import tables as frontend
 from pelican_dagster.partitions import datasets
 from pelican_dagster.reporting.summary import TOTAL_KEYS
@@ -232,6 +233,7 @@ def run_state_of(engine: Engine, dataset_id: int):
     group_name="pelican",
     kinds={"postgres"},
     ins={"dataset_items": dg.AssetIn(dagster_type=dg.Nothing)},
+    code_version=code_version("field", "compiled_release"),
 )
 def item_checks(dataset_items) -> dict:
     """Field-level and compiled-release-level checks of every item (``item_check`` rows and per-chunk

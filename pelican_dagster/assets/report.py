@@ -16,6 +16,7 @@ from pelican_dagster.checks.compiled_release.report import ResourceReport
 from pelican_dagster.checks.context import CheckContext
 from pelican_dagster.checks.field import FieldReport
 from pelican_dagster.checks.sampling import rng_for
+from pelican_dagster.checks.versions import code_version
 from pelican_dagster.item_pass import load_state
 from pelican_dagster.partitions import datasets
 from pelican_dagster.reporting.headline import headline
@@ -104,6 +105,7 @@ def _build(
     kinds={"postgres"},
     deps=[time_based_checks],
     pool="pelican_database",
+    code_version=code_version("field", "compiled_release"),
 )
 def report(context: dg.AssetExecutionContext, results: ResultsDatabaseResource) -> dg.MaterializeResult:
     """The dataset's report: per field path, coverage and quality counts; per compiled-release check,

@@ -13,6 +13,7 @@ from pelican_dagster.assets.guard import stage
 from pelican_dagster.assets.item_checks import require_checked
 from pelican_dagster.assets.partition import partition_dataset
 from pelican_dagster.checks.time_based import CHECKS, TimeBasedChecker
+from pelican_dagster.checks.versions import code_version
 from pelican_dagster.partitions import datasets
 from pelican_dagster.resources import ResultsDatabaseResource
 from pelican_dagster.storage import schema as s
@@ -27,7 +28,15 @@ CHECK_NAMES = tuple(check.NAME for check in CHECKS)
 
 @dg.multi_asset(
     # A multi-asset only because can_subset makes the check outputs optional (see check_results.py).
-    specs=[dg.AssetSpec(ASSET, group_name="pelican", kinds={"postgres"}, deps=[dataset_checks])],
+    specs=[
+        dg.AssetSpec(
+            ASSET,
+            group_name="pelican",
+            kinds={"postgres"},
+            deps=[dataset_checks],
+            code_version=code_version("time_based"),
+        )
+    ],
     partitions_def=datasets,
     check_specs=check_specs(ASSET, CHECK_NAMES, "Time-based check"),
     pool="pelican_database",

@@ -1,5 +1,5 @@
-"""``distribution.main_procurement_category`` (docs/checks.md §3.2): no category may hold more than 95 % of the
-items.
+"""``distribution.main_procurement_category`` (docs/checks.md §3.2): no category may hold more than
+95 % of the items.
 
 Reads the category of ``facts[PROFILE]`` (``facts.profile_of``), memoised per profile text like the code
 distributions' plans.
