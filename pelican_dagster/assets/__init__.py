@@ -5,7 +5,7 @@
 """
 
 from pelican_dagster.assets.dataset_checks import dataset_checks
-from pelican_dagster.assets.extraction import dataset_items
+from pelican_dagster.assets.dataset_items import dataset_items
 from pelican_dagster.assets.item_checks import item_checks
 from pelican_dagster.assets.report import report
 from pelican_dagster.assets.time_based_checks import time_based_checks
