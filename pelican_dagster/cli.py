@@ -286,7 +286,9 @@ def checked_dataset(dbs: Databases, name: str):
     if phase == "DELETED":
         raise UserError(f"dataset {name!r} was wiped: `pelican-dagster recheck {name}` checks it again")
     if phase != "CHECKED":
-        state = f"{phase}/{progress['state']}" if progress else "never run"
+        # Registration writes an "in progress" row with no size: the dataset was never run.
+        never_run = progress is None or progress["size"] is None
+        state = "never run" if never_run else f"{phase}/{progress['state']}"
         raise UserError(f"dataset {name!r} is not checked yet ({state})")
     return dataset
 

@@ -219,5 +219,6 @@ def _build(key: str, results_url: str) -> CheckContext:
             "codelists": record["codelist_provenance"],
             "exchange_rates": rates.source,
             "now": now.isoformat(),
+            "url_check": "offline" if record["url_check_offline"] else "online",
         },
     )

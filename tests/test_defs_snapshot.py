@@ -21,8 +21,8 @@ JOBS = ["codelists_refresh", "filter_dataset", "pelican", "pelican_time_based", 
 SENSORS = [
     "ancestors_checked",
     "kingfisher_process_collections",
-    "pending_datasets",
     "pelican_frontend_messages",
+    "pending_datasets",
 ]
 SCHEDULES = ["codelists_daily"]
 

@@ -86,9 +86,17 @@ def configuration_lines(meta: dict[str, Any]) -> list[tuple[str, str]]:
         ),
     ]
     files = as_dict(config.get("codelist_files"))
-    for name, digest in sorted(as_dict(config.get("codelists")).items()):
-        origin = files.get(name, "shipped")
-        lines.append((f"codelist {name}", f"{origin}, sha256 {str(digest)[:12]}…"))
+    for name, version in sorted(as_dict(config.get("codelists")).items()):
+        if isinstance(version, dict):
+            # name → provenance (origin, source, fetch time, sha256): what a run records.
+            fetched = f", fetched {version['fetched_at']}" if version.get("fetched_at") else ""
+            text = (
+                f"{version.get('origin', '?')} {version.get('source', '')}{fetched}, "
+                f"sha256 {str(version.get('sha256', ''))[:12]}…"
+            )
+        else:  # file name → sha256, as recorded before provenance was
+            text = f"{files.get(name, 'shipped')}, sha256 {str(version)[:12]}…"
+        lines.append((f"codelist {name}", text))
     return lines
 
 

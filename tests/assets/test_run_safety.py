@@ -90,13 +90,15 @@ def test_a_second_run_is_refused_while_another_active_run_holds_the_dataset(
     other = create_run_for_test(instance, job_name="pelican", status=dg.DagsterRunStatus.STARTED)
     with results_engine.begin() as conn:
         take_lease(conn, dataset_id, other.run_id, lambda run_id: True)
+        # Registration's "in progress, never run" row (what the frontend shows).
+        before = get_progress(conn, dataset_id)
 
     result = _run(instance, resources, "moldova")
     assert not result.success
     assert f"being checked by run {other.run_id}" in _failure(result)
     with results_engine.connect() as conn:
         # Nothing was written and the other run's status was not touched.
-        assert get_progress(conn, dataset_id) is None
+        assert get_progress(conn, dataset_id) == before
         assert run_state(conn, dataset_id).lease_run_id == other.run_id
 
     # Once the holder is no longer active (terminated, or marked failed by run monitoring), a run takes over.
@@ -131,13 +133,12 @@ def test_a_newer_dataset_run_before_its_ancestor_waits_for_it_and_is_run_again(
     assert _run(instance, resources, "old", [dataset_items]).success
     result = _run(instance, resources, "new")
     assert result.success
-    checks = [
-        e.event_specific_data
-        for e in result.all_events
-        if e.event_type_value == "ASSET_CHECK_EVALUATION"
-        and e.event_specific_data.asset_key == dg.AssetKey("time_based_checks")
+    # Not applicable: no check evaluation (the UI shows Skipped), the reason in the materialization.
+    assert not [
+        e for e in result.get_asset_check_evaluations() if e.asset_key == dg.AssetKey("time_based_checks")
     ]
-    assert checks and all("ancestor not yet checked" in c.description for c in checks)
+    reasons = _not_applicable(result, "time_based_checks")
+    assert len(reasons) == 3 and all("ancestor not yet checked" in r for r in reasons.values())
     with results_engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(s.time_variance_level_check)).scalar() == 0
         assert run_state(conn, new).waiting_for_ancestor
@@ -242,3 +243,11 @@ def test_chunk_size_from_the_environment_is_capped_in_a_real_run(
             ).scalar()
             == 1
         )
+
+
+def _not_applicable(result, asset: str) -> dict[str, str]:
+    """The not-applicable reasons the asset's materialization records (check name → reason)."""
+    (materialization,) = [
+        m for m in result.asset_materializations_for_node(asset) if m.asset_key == dg.AssetKey(asset)
+    ]
+    return materialization.metadata["not_applicable"].value
