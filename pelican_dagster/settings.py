@@ -164,7 +164,6 @@ def _check_context(results_url: str | None) -> CheckContext:
             "exchange_rates": rates.source,
             "now": moment.isoformat(),
             "url_check": "offline" if url_check_offline() else "online",
-            "url_check": "offline" if url_check_offline() else "online",
             "codelist_files": {
                 "ocid_prefixes.csv": os.environ.get(OCID_PREFIXES_FILE) or "shipped",
                 "org-id.csv": os.environ.get(ORG_ID_FILE) or "shipped",
