@@ -6,7 +6,10 @@
   equals Pelican's reference results.
 * a database connection terminated (``pg_terminate_backend``) during the extraction's COPY: the run fails,
   the dataset is marked failed, and re-running it gives the results of a clean run of the same data,
-  with no orphan rows.
+  with no orphan rows; during a chunk's COPY of its results: the chunk is retried and the run ends by
+  itself with the same results.
+* the same partition launched twice at once through the Dagster CLI: one run is refused before it
+  writes anything, the other's results equal Pelican's reference.
 """
 
 from __future__ import annotations
@@ -150,12 +153,13 @@ def test_kill_9_of_a_whole_run_then_reexecution_from_failure_equals_the_referenc
 
 
 class _Terminator(threading.Thread):
-    """Terminates, once, the first backend of ``database`` running a COPY (the extraction's)."""
+    """Terminates, once, the first backend of ``database`` whose active query matches ``pattern``."""
 
-    def __init__(self, server_url: str, database: str) -> None:
+    def __init__(self, server_url: str, database: str, pattern: str) -> None:
         super().__init__(daemon=True)
         self.engine = make_engine(server_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
         self.database = database
+        self.pattern = pattern
         self.terminated: str | None = None
         self.stop = threading.Event()
 
@@ -165,9 +169,9 @@ class _Terminator(threading.Thread):
                 row = conn.execute(
                     sa.text(
                         "SELECT pid, query FROM pg_stat_activity WHERE datname = :db AND state = 'active'"
-                        " AND query ILIKE 'COPY%' AND pid <> pg_backend_pid() LIMIT 1"
+                        " AND query ILIKE :pattern AND pid <> pg_backend_pid() LIMIT 1"
                     ),
-                    {"db": self.database},
+                    {"db": self.database, "pattern": self.pattern},
                 ).first()
                 if row is not None:
                     conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": row.pid})
@@ -198,8 +202,17 @@ def _counts(engine, dataset_id: int) -> tuple[int, int]:
         ).one()
 
 
-def test_a_connection_terminated_during_the_extraction_copy(
-    server_url, kfp_url, kfp_engine, results_engine, resources, monkeypatch
+@pytest.mark.parametrize(
+    ("side", "pattern"),
+    [
+        # The extraction reads Kingfisher Process with COPY … TO STDOUT: the run fails, marked FAILED.
+        ("kingfisher_process", "COPY%"),
+        # A chunk writes its results with COPY item_check …: the chunk op's RetryPolicy runs it again.
+        ("results", "COPY item_check%"),
+    ],
+)
+def test_a_connection_terminated_during_a_copy(
+    side, pattern, server_url, kfp_url, results_url, kfp_engine, results_engine, resources, monkeypatch
 ):
     monkeypatch.setenv("PELICAN_URL_CHECK_OFFLINE", "1")
     path = DATA / "dominican-republic-dgcp.jsonl.gz"
@@ -220,21 +233,83 @@ def test_a_connection_terminated_during_the_extraction_copy(
                 raise_on_error=False,
             )
 
-        terminator = _Terminator(server_url, sa.make_url(kfp_url).database)
+        database = sa.make_url(kfp_url if side == "kingfisher_process" else results_url).database
+        terminator = _Terminator(server_url, database, pattern)
         terminator.start()
-        failed = run("terminated")
+        first = run("terminated")
         terminator.stop.set()
         terminator.join(10)
-        assert terminator.terminated, "no COPY was seen to terminate"
-        assert not failed.success
-        with results_engine.connect() as conn:
-            progress = get_progress(conn, keys["terminated"])
-        assert (progress["phase"], progress["state"]) == ("CONTRACTING_PROCESS", "FAILED")
-
-        # The user's obvious recovery: run it again.
-        assert run("terminated").success
+        assert terminator.terminated, f"no query like {pattern!r} was seen to terminate"
+        if side == "kingfisher_process":
+            assert not first.success
+            with results_engine.connect() as conn:
+                progress = get_progress(conn, keys["terminated"])
+            assert (progress["phase"], progress["state"]) == ("CONTRACTING_PROCESS", "FAILED")
+            # The user's obvious recovery: run it again.
+            assert run("terminated").success
+        else:
+            # The chunk's transaction rolled back and its retry stored it: the run finished by itself.
+            assert first.success
+            retries = [e for e in first.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"]
+            assert retries
         assert run("clean").success
     assert _level(results_engine, keys["terminated"]) == _level(results_engine, keys["clean"])
     items, checked = _counts(results_engine, keys["terminated"])
     assert (items, checked) == _counts(results_engine, keys["clean"])
     assert items == checked > 9000
+
+
+def test_the_same_partition_launched_twice_at_once(db_env, kfp_engine, results_engine, monkeypatch):
+    folder = "moldova"
+    env = {
+        **db_env,
+        "PELICAN_NOW": "2026-11-29T11:00:00Z",
+        "PELICAN_OCID_PREFIXES_FILE": str(compare.CODELISTS / "ocid_prefixes.csv"),
+        "PELICAN_ORG_ID_FILE": str(compare.CODELISTS / "org-id.csv"),
+        "PELICAN_MAX_SIZE": "0",
+        "PELICAN_CHUNK_SIZE": "10",
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    loaded = load_file(kfp_engine, compare.input_file(folder))
+    key = "moldova_twice"
+    with results_engine.begin() as conn:
+        dataset_id = register_dataset(conn, key, collection_id=loaded.collection_id)
+    dg.DagsterInstance.get().add_dynamic_partitions(datasets.name, [key])
+
+    dagster = Path(sys.executable).parent / "dagster"
+    command = [str(dagster), "job", "execute", "-m", "pelican_dagster.definitions", "-j", "pelican"]
+    command += ["--tags", json.dumps({"dagster/partition": key})]
+    launched = [
+        subprocess.Popen(
+            command, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        for _ in range(2)
+    ]
+    outputs = [p.communicate(timeout=600)[0] for p in launched]
+    codes = sorted(p.returncode for p in launched)
+    assert codes[0] == 0, outputs
+    runs = dg.DagsterInstance.get().get_runs()
+    assert len(runs) == 2
+    if codes[1] != 0:
+        # The second was refused: the dataset was being checked by the first.
+        assert any("is being checked by run" in output for output in outputs), outputs
+    with results_engine.connect() as conn:
+        progress = get_progress(conn, dataset_id)
+        rows = conn.execute(
+            sa.text("SELECT check_name, result, value FROM dataset_level_check WHERE dataset_id = :id"),
+            {"id": dataset_id},
+        ).all()
+        items, checked = _counts(results_engine, dataset_id)
+    assert (progress["phase"], progress["state"]) == ("CHECKED", "OK")
+    reference = {r["check_name"]: r for r in compare.reference(folder, "dataset_level")}
+    assert len(rows) == len(reference)
+    problems: list[str] = []
+    for name, result, value in rows:
+        problems += compare.differences(
+            {"result": reference[name]["result"], "value": reference[name]["value"]},
+            {"result": result, "value": value},
+            f"{name}: ",
+        )
+    assert problems == []
+    assert items == checked == len(compare.reference(folder, "items"))
