@@ -55,22 +55,27 @@ def _read(path: Path) -> list[dict]:
         return [json.loads(line) for line in f]
 
 
-def test_kill_9_of_a_whole_run_then_reexecution_from_failure_equals_the_reference(
-    db_env, monkeypatch, tmp_path
-):
-    folder = "moldova"
+def _reference_env(db_env: dict[str, str], monkeypatch, chunk_size: int) -> dict[str, str]:
+    """The databases plus the configuration of the reference results, here and for subprocesses."""
     env = {
         **db_env,
-        # The configuration of the reference results.
         "PELICAN_NOW": "2026-11-29T11:00:00Z",
         "PELICAN_OCID_PREFIXES_FILE": str(compare.CODELISTS / "ocid_prefixes.csv"),
         "PELICAN_ORG_ID_FILE": str(compare.CODELISTS / "org-id.csv"),
         "PELICAN_MAX_SIZE": "0",
-        # Many small chunks, so that the kill lands between them.
-        "PELICAN_CHUNK_SIZE": "4",
+        "PELICAN_CHUNK_SIZE": str(chunk_size),
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
+    return env
+
+
+def test_kill_9_of_a_whole_run_then_reexecution_from_failure_equals_the_reference(
+    db_env, monkeypatch, tmp_path
+):
+    folder = "moldova"
+    # Many small chunks, so that the kill lands between them.
+    env = _reference_env(db_env, monkeypatch, chunk_size=4)
     results = make_engine(db_env["PELICAN_RESULTS_URL"], poolclass=sa.pool.NullPool)
 
     check = _cli(
@@ -261,16 +266,7 @@ def test_a_connection_terminated_during_a_copy(
 
 def test_the_same_partition_launched_twice_at_once(db_env, kfp_engine, results_engine, monkeypatch):
     folder = "moldova"
-    env = {
-        **db_env,
-        "PELICAN_NOW": "2026-11-29T11:00:00Z",
-        "PELICAN_OCID_PREFIXES_FILE": str(compare.CODELISTS / "ocid_prefixes.csv"),
-        "PELICAN_ORG_ID_FILE": str(compare.CODELISTS / "org-id.csv"),
-        "PELICAN_MAX_SIZE": "0",
-        "PELICAN_CHUNK_SIZE": "10",
-    }
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
+    env = _reference_env(db_env, monkeypatch, chunk_size=10)
     loaded = load_file(kfp_engine, compare.input_file(folder))
     key = "moldova_twice"
     with results_engine.begin() as conn:
