@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from pelican_dagster.cli import Databases
-from pelican_dagster.loader import load_file
+from pelican_dagster.pipeline.loader import load_file
 from pelican_dagster.storage.extraction import extract
 from pelican_dagster.storage.results import register_dataset
 

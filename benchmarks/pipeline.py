@@ -73,7 +73,7 @@ def main() -> None:
     os.environ.setdefault("PELICAN_URL_CHECK_OFFLINE", "1")
 
     from pelican_dagster.cli import Databases, _instance, register, run_partition
-    from pelican_dagster.loader import load_file
+    from pelican_dagster.pipeline.loader import load_file
 
     path = _copies(args.file, args.copies) if args.copies > 1 else args.file
     dbs = Databases.from_env()

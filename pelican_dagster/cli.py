@@ -47,7 +47,7 @@ class Databases:
             # allow it in them (outside the CLI a missing URL is an error).
             from pelican_dagster.resources.embedded import pelican_home
 
-            os.environ["PELICAN_HOME"] = str(pelican_home())
+            os.environ[settings.HOME] = str(pelican_home())
             os.environ[engines.EMBEDDED] = "1"
         return cls(
             engines.resolve(
@@ -71,10 +71,10 @@ def _instance():
     """The persistent Dagster instance: ``DAGSTER_HOME`` when set, else the embedded server's."""
     import dagster as dg
 
-    if not os.environ.get("DAGSTER_HOME"):
+    if not os.environ.get(settings.DAGSTER_HOME):
         from pelican_dagster.resources.embedded import dagster_home
 
-        os.environ["DAGSTER_HOME"] = str(dagster_home())
+        os.environ[settings.DAGSTER_HOME] = str(dagster_home())
     return dg.DagsterInstance.get()
 
 
@@ -94,7 +94,7 @@ def _print_load(path: str, result) -> None:
 
 def cmd_load(args: argparse.Namespace) -> int:
     """Load FILE into Kingfisher Process tables as a complete compiled collection."""
-    from pelican_dagster.loader import load_file
+    from pelican_dagster.pipeline.loader import load_file
 
     dbs = Databases.from_env()
     result = load_file(dbs.kingfisher(ensure_tables=True), args.file, source_id=args.source_id)
@@ -111,8 +111,8 @@ def register(
 ) -> tuple[str, int]:
     """Register a loaded collection's dataset with the sensor's code (one naming rule:
     ``<source_id>_<data_version date>_<collection id>``) and add its partition; ``(name, id)``."""
+    from pelican_dagster.automation.kingfisher import register_collection
     from pelican_dagster.partitions import datasets
-    from pelican_dagster.sensors import register_collection
     from pelican_dagster.storage.kingfisher import get_collection
 
     with dbs.kingfisher().connect() as conn:
@@ -126,7 +126,7 @@ def register(
 
 
 def _log_config() -> dict:
-    return {"loggers": {"console": {"config": {"log_level": os.environ.get("PELICAN_LOG_LEVEL", "INFO")}}}}
+    return {"loggers": {"console": {"config": {"log_level": os.environ.get(settings.LOG_LEVEL, "INFO")}}}}
 
 
 def _report_run(result, key: str) -> bool:
@@ -144,7 +144,7 @@ def run_partition(instance, key: str, executor: str) -> bool:
     (``in_process``, ``multiprocess`` or ``celery``); True on success."""
     import dagster as dg
 
-    from pelican_dagster.reexecution import free_slots
+    from pelican_dagster.execution.reexecution import free_slots
 
     # Rebuilt by name and arguments in every step process (and on Celery workers).
     job = dg.build_reconstructable_job(
@@ -175,7 +175,7 @@ SMALL_DATASET = 1000
 def _executor(args: argparse.Namespace | CheckRequest, items: int | None = None) -> str:
     """The executor of a run: ``--executor``, ``--in-process`` or ``--multiprocess`` when given, else
     ``PELICAN_EXECUTOR`` when set, else in-process for a small dataset and multiprocess otherwise."""
-    from pelican_dagster.executors import EXECUTOR, executor_name
+    from pelican_dagster.execution.executors import EXECUTOR, executor_name
 
     if getattr(args, "executor", None):
         return executor_name(args.executor)
@@ -211,8 +211,8 @@ def _check_out(out: str) -> None:
 def check_file(request: CheckRequest) -> tuple[int, str | None]:
     """Load the file (and its ancestor, in one transaction), register, check through Dagster, export;
     returns the exit status and the dataset's name."""
-    from pelican_dagster.export import export_dataset
-    from pelican_dagster.loader import load_files
+    from pelican_dagster.pipeline.export import export_dataset
+    from pelican_dagster.pipeline.loader import load_files
 
     start = time.perf_counter()
     _check_out(request.out)
@@ -295,7 +295,7 @@ def checked_dataset(dbs: Databases, name: str):
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the export folder of an already checked dataset."""
-    from pelican_dagster.export import export_dataset
+    from pelican_dagster.pipeline.export import export_dataset
     from pelican_dagster.storage.kingfisher import loaded_lines
 
     _check_out(args.out)
@@ -327,8 +327,8 @@ def cmd_filter(args: argparse.Namespace) -> int:
     import json
 
     from pelican_dagster.definitions import defs
-    from pelican_dagster.export import export_dataset
-    from pelican_dagster.filters import FilterError, FilterSpec
+    from pelican_dagster.pipeline.export import export_dataset
+    from pelican_dagster.pipeline.filters import FilterError, FilterSpec
     from pelican_dagster.storage.kingfisher import loaded_lines
     from pelican_dagster.storage.results import dataset_by_name
 
@@ -400,7 +400,7 @@ def cmd_wipe(args: argparse.Namespace) -> int:
 
 def cmd_reexecute(args: argparse.Namespace) -> int:
     """Re-execute a failed ``pelican`` run from failure, with its partition."""
-    from pelican_dagster.reexecution import reexecute_from_failure
+    from pelican_dagster.execution.reexecution import reexecute_from_failure
 
     Databases.from_env()
     try:
@@ -562,7 +562,7 @@ def cmd_codelists_status(args: argparse.Namespace) -> int:
 def workspace_file() -> Path:
     """A workspace file in the instance's folder naming the code location as ``workspace.yaml`` does
     (``dagster dev -m`` would name it after the module, giving its sensors other cursors)."""
-    path = Path(os.environ["DAGSTER_HOME"]) / "workspace.yaml"
+    path = Path(os.environ[settings.DAGSTER_HOME]) / "workspace.yaml"
     text = (
         "load_from:\n  - python_module:\n      module_name: pelican_dagster.definitions\n"
         f"      attribute: defs\n      location_name: {LOCATION_NAME}\n"
@@ -577,7 +577,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
     Databases.from_env()
     _instance()
     command = ["dagster", "dev", "-w", str(workspace_file()), *args.dagster_args]
-    print(f"DAGSTER_HOME={os.environ['DAGSTER_HOME']} {' '.join(command)}")
+    print(f"DAGSTER_HOME={os.environ[settings.DAGSTER_HOME]} {' '.join(command)}")
     executable = shutil.which("dagster") or str(Path(sys.executable).parent / "dagster")
     os.execv(executable, command)
     return 0  # not reached
@@ -585,7 +585,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     """Print every dataset with its phase, size, source, ancestor and pass rates."""
-    from pelican_dagster.inventory import dataset_rows, format_table
+    from pelican_dagster.reporting.inventory import dataset_rows, format_table
 
     rows = dataset_rows(Databases.from_env().results())
     print(format_table(rows) if rows else "no datasets yet (pelican-dagster check FILE, or the sensor)")
@@ -594,9 +594,9 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     """Print one dataset's phase, progress and last run."""
-    from pelican_dagster.inventory import status_lines
+    from pelican_dagster.reporting.inventory import status_lines
 
-    lines = status_lines(Databases.from_env().results(), args.dataset, _instance)
+    lines = status_lines(Databases.from_env().results(), args.dataset, _last_run)
     if lines is None:
         print(
             f"pelican-dagster: no dataset named {args.dataset!r} (see pelican-dagster list)", file=sys.stderr
@@ -604,6 +604,27 @@ def cmd_status(args: argparse.Namespace) -> int:
         return 2
     print("\n".join(lines))
     return 0
+
+
+def _last_run(name: str) -> str | None:
+    """The last Dagster run of partition ``name``: id, job, status, start and duration."""
+    import datetime as dt
+
+    import dagster as dg
+
+    instance = _instance()
+    runs = instance.get_runs(filters=dg.RunsFilter(tags={"dagster/partition": name}), limit=1)
+    if not runs:
+        return None
+    run = runs[0]
+    record = instance.get_run_record_by_id(run.run_id)
+    when = ""
+    if record and record.start_time:
+        started = dt.datetime.fromtimestamp(record.start_time, dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        when = f" started {started}"
+        if record.end_time:
+            when += f", took {record.end_time - record.start_time:.1f} s"
+    return f"{run.run_id} {run.job_name} {run.status.value}{when}"
 
 
 def _version() -> str:
@@ -763,7 +784,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rest = argv[1:]
         return cmd_ui(argparse.Namespace(dagster_args=rest[1:] if rest[:1] == ["--"] else rest))
     args = parser().parse_args(argv)
-    from pelican_dagster.loader import LoadError
+    from pelican_dagster.pipeline.loader import LoadError
 
     try:
         return args.func(args)

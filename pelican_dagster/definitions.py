@@ -4,7 +4,7 @@ Resources come from the environment: ``PELICAN_KINGFISHER_PROCESS_URL`` and ``PE
 (read at run time through ``dg.EnvVar``); when unset, the embedded PostgreSQL server under
 ``PELICAN_HOME`` is used by the ``pelican-dagster`` CLI (or with ``PELICAN_EMBEDDED=1``), and anywhere else
 a step fails naming the missing variable. The ``pelican`` job's executor is ``PELICAN_EXECUTOR``
-(``pelican_dagster.executors``).
+(``pelican_dagster.execution.executors``).
 """
 
 from __future__ import annotations
@@ -13,21 +13,28 @@ import os
 
 import dagster as dg
 
+from pelican_dagster import settings
 from pelican_dagster.assets import PIPELINE_ASSETS
-from pelican_dagster.assets.codelists import codelists, codelists_daily, codelists_job
-from pelican_dagster.dataset_jobs import DATASET_JOBS
-from pelican_dagster.frontend.sensor import frontend_messages, pelican_frontend_messages
-from pelican_dagster.jobs import make_pelican_job, pelican_job, time_based_job
+from pelican_dagster.assets.codelists import codelists
+from pelican_dagster.automation.codelists import codelists_daily
+from pelican_dagster.automation.frontend import frontend_messages, pelican_frontend_messages
+from pelican_dagster.automation.kingfisher import (
+    ancestors_checked,
+    kingfisher_process_collections,
+    pending_datasets,
+)
+from pelican_dagster.jobs.codelists import codelists_job
+from pelican_dagster.jobs.datasets import DATASET_JOBS
+from pelican_dagster.jobs.pipeline import make_pelican_job, pelican_job, time_based_job
 from pelican_dagster.resources import (
     KingfisherProcessResource,
     ResultsDatabaseIOManager,
     ResultsDatabaseResource,
 )
 from pelican_dagster.resources.rabbitmq import DEFAULT_EXCHANGE, RabbitMQResource
-from pelican_dagster.sensors import ancestors_checked, kingfisher_process_collections, pending_datasets
 
-KINGFISHER_PROCESS_URL = "PELICAN_KINGFISHER_PROCESS_URL"
-RESULTS_URL = "PELICAN_RESULTS_URL"
+KINGFISHER_PROCESS_URL = settings.KINGFISHER_PROCESS_URL
+RESULTS_URL = settings.RESULTS_URL
 
 
 def _url(name: str) -> dg.EnvVar | None:
@@ -45,7 +52,8 @@ def resources() -> dict[str, dg.ConfigurableResource | dg.ConfigurableIOManager]
         "io_manager": ResultsDatabaseIOManager(results=results),
         # Pelican backend's own variables, so that a deployment's environment carries over.
         "rabbitmq": RabbitMQResource(
-            url=_url("RABBIT_URL"), exchange_name=os.environ.get("RABBIT_EXCHANGE_NAME") or DEFAULT_EXCHANGE
+            url=_url(settings.RABBIT_URL),
+            exchange_name=os.environ.get(settings.RABBIT_EXCHANGE_NAME) or DEFAULT_EXCHANGE,
         ),
     }
 

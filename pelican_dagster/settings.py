@@ -1,6 +1,6 @@
 """Configuration read from the environment (docs/export-format.md lists the variables that make results
 reproducible). A dataset run fixes its ``CheckContext`` once, at its first step, from these
-(``pelican_dagster.run_context``)."""
+(``pelican_dagster.pipeline.run_context``)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,29 @@ from sqlalchemy.engine import Engine
 
 from pelican_dagster.checks.context import CheckContext
 
-#: Environment variables of this module (documented in the README).
+#: Every environment variable the project reads, named here once (the README's "Configuration" explains
+#: each; ``tests/test_settings.py`` checks that no other module spells a name and that the README lists
+#: them all). Modules read them through these constants.
+
+# Where the data is.
+KINGFISHER_PROCESS_URL = "PELICAN_KINGFISHER_PROCESS_URL"
+RESULTS_URL = "PELICAN_RESULTS_URL"
+HOME = "PELICAN_HOME"
+EMBEDDED = "PELICAN_EMBEDDED"
+DAGSTER_HOME = "DAGSTER_HOME"
+# Pelican backend's own names, so that a deployment's environment carries over.
+RABBIT_URL = "RABBIT_URL"
+RABBIT_EXCHANGE_NAME = "RABBIT_EXCHANGE_NAME"
+# How runs execute.
+EXECUTOR = "PELICAN_EXECUTOR"
+CELERY_BROKER_URL = "PELICAN_CELERY_BROKER_URL"
+CELERY_QUEUE = "PELICAN_CELERY_QUEUE"
+CELERY_BACKEND = "PELICAN_CELERY_BACKEND"
+WORKER_SLOTS = "PELICAN_WORKER_SLOTS"
+CHUNK_SIZE = "PELICAN_CHUNK_SIZE"
+LEASE_SECONDS = "PELICAN_LEASE_SECONDS"
+LOG_LEVEL = "PELICAN_LOG_LEVEL"
+# What a run decides with (fixed once per dataset run).
 NOW = "PELICAN_NOW"
 SEED = "PELICAN_SEED"
 URL_CHECK_OFFLINE = "PELICAN_URL_CHECK_OFFLINE"
@@ -21,13 +43,17 @@ URL_TIMEOUT = "PELICAN_URL_TIMEOUT"
 URL_TOTAL_TIMEOUT = "PELICAN_URL_TOTAL_TIMEOUT"
 OCID_PREFIXES_FILE = "PELICAN_OCID_PREFIXES_FILE"
 ORG_ID_FILE = "PELICAN_ORG_ID_FILE"
+OCID_PREFIXES_URL = "PELICAN_OCID_PREFIXES_URL"
+ORG_ID_URL = "PELICAN_ORG_ID_URL"
+CODELIST_TIMEOUT = "PELICAN_CODELIST_TIMEOUT"
+EXTENSION_TIMEOUT = "PELICAN_EXTENSION_TIMEOUT"
+RELEASE_SCHEMA = "PELICAN_RELEASE_SCHEMA"
+# What a dataset holds and how it is filtered and stored.
 MAX_SIZE = "PELICAN_MAX_SIZE"
 MAX_ITEMS = "PELICAN_MAX_ITEMS"
-EXTENSION_TIMEOUT = "PELICAN_EXTENSION_TIMEOUT"
-CHUNK_SIZE = "PELICAN_CHUNK_SIZE"
+REGEX_TIMEOUT = "PELICAN_REGEX_TIMEOUT"
 FRONTEND_TABLES = "PELICAN_FRONTEND_TABLES"
-WORKER_SLOTS = "PELICAN_WORKER_SLOTS"
-LEASE_SECONDS = "PELICAN_LEASE_SECONDS"
+REPORTS_DIR = "PELICAN_REPORTS_DIR"
 
 _TRUE = {"1", "true", "yes", "on"}
 
@@ -120,7 +146,7 @@ def lease_seconds() -> int:
 def reports_dir() -> Path:
     """Where the ``report`` asset writes each dataset's HTML report: ``PELICAN_REPORTS_DIR``, else
     ``PELICAN_HOME/reports`` (``~/.pelican-dagster/reports``)."""
-    explicit = os.environ.get("PELICAN_REPORTS_DIR")
+    explicit = os.environ.get(REPORTS_DIR)
     if explicit:
         return Path(explicit)
     return Path(os.environ.get("PELICAN_HOME") or Path.home() / ".pelican-dagster") / "reports"
@@ -131,7 +157,8 @@ def check_context(engine: Engine | None = None) -> CheckContext:
     into the results database behind ``engine`` (``pelican-dagster rates import``) over the ECB default.
 
     Cached per results database. Runs do not use it: their steps read the context the run recorded at
-    its first step (``pelican_dagster.run_context``), so no process's cache or clock changes a result.
+    its first step (``pelican_dagster.pipeline.run_context``), so no process's cache or clock changes a
+    result.
     """
     return _check_context(None if engine is None else engine.url.render_as_string(hide_password=False))
 

@@ -20,10 +20,10 @@ import sqlalchemy as sa
 
 pytest.importorskip("dagster_celery")
 
-from pelican_dagster.export import export_dataset
-from pelican_dagster.loader import load_file
+from pelican_dagster.execution.reexecution import reexecute_from_failure
 from pelican_dagster.partitions import datasets
-from pelican_dagster.reexecution import reexecute_from_failure
+from pelican_dagster.pipeline.export import export_dataset
+from pelican_dagster.pipeline.loader import load_file
 from pelican_dagster.storage.results import register_dataset
 from tests.conftest import DATA, REPO
 
@@ -67,7 +67,7 @@ class Workers:
             [
                 str(celery),
                 "-A",
-                "pelican_dagster.celery_app",
+                "pelican_dagster.execution.celery_app",
                 "worker",
                 "-Q",
                 self.env["PELICAN_CELERY_QUEUE"],

@@ -8,7 +8,7 @@ import socket
 import pytest
 import sqlalchemy as sa
 
-from pelican_dagster import codelist_refresh
+from pelican_dagster.pipeline import codelist_refresh
 from pelican_dagster.storage.codelists import load_current
 from tests.register_server import FULL_REGISTER, ORG_ID, register_server
 

@@ -10,11 +10,11 @@ import pytest
 import sqlalchemy as sa
 
 from pelican_dagster.assets import PIPELINE_ASSETS
+from pelican_dagster.automation.kingfisher import pending_datasets
 from pelican_dagster.cli import main
-from pelican_dagster.dataset_jobs import filter_dataset, wipe_dataset_job
-from pelican_dagster.loader import load_file
+from pelican_dagster.jobs.datasets import filter_dataset, wipe_dataset_job
 from pelican_dagster.partitions import datasets
-from pelican_dagster.sensors import pending_datasets
+from pelican_dagster.pipeline.loader import load_file
 from pelican_dagster.storage import schema as s
 from pelican_dagster.storage.lifecycle import dataset_row_counts, lineage
 from pelican_dagster.storage.results import dataset_by_id, dataset_by_name, get_progress, register_dataset

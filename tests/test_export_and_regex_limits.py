@@ -11,10 +11,10 @@ import pytest
 import sqlalchemy as sa
 
 from pelican_dagster.assets import PIPELINE_ASSETS, dataset_items
-from pelican_dagster.export import export_dataset
-from pelican_dagster.filters import FilterSpec, FilterTimeout
-from pelican_dagster.loader import load_file
 from pelican_dagster.partitions import datasets
+from pelican_dagster.pipeline.export import export_dataset
+from pelican_dagster.pipeline.filters import FilterSpec, FilterTimeout
+from pelican_dagster.pipeline.loader import load_file
 from pelican_dagster.storage.lifecycle import create_filtered_dataset
 from pelican_dagster.storage.results import dataset_by_id, get_progress, register_dataset
 from pelican_dagster.storage.run_state import run_state

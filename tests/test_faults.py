@@ -29,8 +29,8 @@ import pytest
 import sqlalchemy as sa
 
 from pelican_dagster.assets import PIPELINE_ASSETS
-from pelican_dagster.loader import load_file
 from pelican_dagster.partitions import datasets
+from pelican_dagster.pipeline.loader import load_file
 from pelican_dagster.storage.db import make_engine
 from pelican_dagster.storage.results import dataset_by_name, get_progress, register_dataset
 from tests.conformance import compare

@@ -6,7 +6,13 @@ import datetime as dt
 
 import pytest
 
-from pelican_dagster.filters import KNOWN_KEYS, FilterError, FilterSpec, ilike_to_regex, inherited_meta
+from pelican_dagster.pipeline.filters import (
+    KNOWN_KEYS,
+    FilterError,
+    FilterSpec,
+    ilike_to_regex,
+    inherited_meta,
+)
 from tests.conformance.compare import DATA, iter_items
 
 

@@ -6,7 +6,7 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from pelican_dagster.loader import LoadError, load_file
+from pelican_dagster.pipeline.loader import LoadError, load_file
 from pelican_dagster.storage import kingfisher
 from tests.conftest import DATA
 

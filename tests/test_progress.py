@@ -2,7 +2,7 @@
 
 import pytest
 
-from pelican_dagster.progress import Progress
+from pelican_dagster.pipeline.progress import Progress
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,10 @@ import dagster as dg
 import pytest
 import sqlalchemy as sa
 
-from pelican_dagster.loader import load_file
+from pelican_dagster.automation import kingfisher as kingfisher_sensors
+from pelican_dagster.automation.kingfisher import dataset_name, kingfisher_process_collections
 from pelican_dagster.partitions import datasets
-from pelican_dagster.sensors import dataset_name, kingfisher_process_collections
+from pelican_dagster.pipeline.loader import load_file
 from pelican_dagster.storage import kingfisher
 from pelican_dagster.storage import schema as s
 from tests.conftest import DATA
@@ -139,9 +140,8 @@ def test_concurrent_evaluations_register_each_collection_once(
 def test_a_registered_dataset_without_partition_is_requested_again(
     instance, resources, kfp_engine, monkeypatch
 ):
-    from pelican_dagster import sensors
 
-    monkeypatch.setattr(sensors, "RECOVERY_AFTER", dt.timedelta(0))
+    monkeypatch.setattr(kingfisher_sensors, "RECOVERY_AFTER", dt.timedelta(0))
     load_file(kfp_engine, DATA / "uganda.jsonl.gz")
     with dg.build_sensor_context(instance=instance, resources=resources) as context:
         lost = kingfisher_process_collections(context)  # its partition request is never applied

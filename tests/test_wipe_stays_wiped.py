@@ -14,12 +14,12 @@ import dagster as dg
 import pytest
 import sqlalchemy as sa
 
-from pelican_dagster import sensors
 from pelican_dagster.assets import PIPELINE_ASSETS
+from pelican_dagster.automation import kingfisher as kingfisher_sensors
+from pelican_dagster.automation.kingfisher import kingfisher_process_collections, pending_datasets
 from pelican_dagster.cli import main
-from pelican_dagster.loader import load_file
 from pelican_dagster.partitions import datasets
-from pelican_dagster.sensors import kingfisher_process_collections, pending_datasets
+from pelican_dagster.pipeline.loader import load_file
 from pelican_dagster.storage import schema as s
 from pelican_dagster.storage.lifecycle import dataset_row_counts
 from pelican_dagster.storage.results import dataset_by_name, get_progress
@@ -58,8 +58,8 @@ def instance(db_env):
 def registered(instance, resources, kfp_engine, results_engine, monkeypatch):
     """Two collections of one source registered by the sensor and checked; returns their names, older
     first. Lost-partition recovery is made immediate, so that the ticks below exercise it."""
-    monkeypatch.setattr(sensors, "RECOVERY_AFTER", dt.timedelta(0))
-    monkeypatch.setattr(sensors, "PENDING_GRACE", dt.timedelta(0))
+    monkeypatch.setattr(kingfisher_sensors, "RECOVERY_AFTER", dt.timedelta(0))
+    monkeypatch.setattr(kingfisher_sensors, "PENDING_GRACE", dt.timedelta(0))
     load_file(kfp_engine, DATA / "paraguay.snapshot-a.jsonl.gz", source_id="paraguay")
     load_file(kfp_engine, DATA / "paraguay.jsonl.gz", source_id="paraguay")
     names = _requests(_tick(instance, resources, kingfisher_process_collections))

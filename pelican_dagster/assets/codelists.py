@@ -7,11 +7,12 @@ import os
 import dagster as dg
 from pydantic import Field
 
-from pelican_dagster.codelist_refresh import refresh
+from pelican_dagster import settings
+from pelican_dagster.pipeline.codelist_refresh import refresh
 from pelican_dagster.resources import ResultsDatabaseResource
 
 #: Seconds to connect to a register's source and between bytes of its answer.
-TIMEOUT_VARIABLE = "PELICAN_CODELIST_TIMEOUT"
+TIMEOUT_VARIABLE = settings.CODELIST_TIMEOUT
 
 
 class CodelistsConfig(dg.Config):
@@ -67,21 +68,3 @@ def codelists(
         metadata={"failures": "; ".join(failures) or "none"},
     )
     return dg.MaterializeResult(metadata=metadata, check_results=[check])
-
-
-#: Materializes ``codelists`` (the daily schedule's job; on demand from the UI or the CLI).
-codelists_job = dg.define_asset_job(
-    "codelists_refresh",
-    selection=dg.AssetSelection.assets(codelists),
-    description="Download the registers the checks read into the results database.",
-)
-
-#: Once a day, as Pelican's one-day cache; a run that finds a register downloaded in the last 12 hours
-#: (e.g. on demand) leaves it.
-codelists_daily = dg.ScheduleDefinition(
-    name="codelists_daily",
-    job=codelists_job,
-    cron_schedule="17 4 * * *",
-    run_config={"ops": {"codelists": {"config": {"max_age_hours": 12}}}},
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-)

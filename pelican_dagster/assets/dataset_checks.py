@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from pelican_dagster import run_context
 from pelican_dagster.assets.check_results import CheckOutcomes, check_specs, meta_without_examples
 from pelican_dagster.assets.guard import stage
 from pelican_dagster.assets.item_checks import item_checks, require_checked
@@ -15,6 +14,7 @@ from pelican_dagster.assets.partition import partition_dataset
 from pelican_dagster.checks.dataset import CHECK_NAMES, DatasetChecker
 from pelican_dagster.checks.versions import code_version
 from pelican_dagster.partitions import datasets
+from pelican_dagster.pipeline import run_context
 from pelican_dagster.resources import ResultsDatabaseResource
 from pelican_dagster.storage import schema as s
 from pelican_dagster.storage.facts import read_facts, stream_facts

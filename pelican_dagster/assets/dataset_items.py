@@ -5,12 +5,13 @@ import dagster as dg
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from pelican_dagster import run_context, settings
+from pelican_dagster import settings
 from pelican_dagster.assets.guard import stage
 from pelican_dagster.assets.partition import checked_run_start
 from pelican_dagster.checks.versions import code_version
-from pelican_dagster.filters import FilterError
 from pelican_dagster.partitions import datasets
+from pelican_dagster.pipeline import run_context
+from pelican_dagster.pipeline.filters import FilterError
 from pelican_dagster.resources import KingfisherProcessResource, ResultsDatabaseResource
 from pelican_dagster.storage import schema as s
 from pelican_dagster.storage.extraction import ExtractionError, extract

@@ -15,13 +15,14 @@ import dagster as dg
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from pelican_dagster import item_pass, run_context, settings
+from pelican_dagster import settings
 from pelican_dagster.assets.guard import lease_failure, stage
 from pelican_dagster.assets.metadata import pass_rates
 from pelican_dagster.assets.partition import partition_dataset
 from pelican_dagster.checks.versions import code_version
 from pelican_dagster.frontend import tables as frontend
 from pelican_dagster.partitions import datasets
+from pelican_dagster.pipeline import item_pass, run_context
 from pelican_dagster.reporting.summary import TOTAL_KEYS
 from pelican_dagster.resources import ResultsDatabaseResource
 from pelican_dagster.storage import schema as s

@@ -4,7 +4,7 @@ its first write."""
 import dagster as dg
 from sqlalchemy.engine import Engine
 
-from pelican_dagster.instance import instance_problem
+from pelican_dagster.execution.instance import instance_problem
 from pelican_dagster.partitions import datasets
 from pelican_dagster.storage.lifecycle import is_wiped
 from pelican_dagster.storage.results import Dataset, dataset_by_name

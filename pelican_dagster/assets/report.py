@@ -6,7 +6,7 @@ import time
 import dagster as dg
 from sqlalchemy.engine import Engine
 
-from pelican_dagster import run_context, settings
+from pelican_dagster import settings
 from pelican_dagster.assets.guard import stage
 from pelican_dagster.assets.item_checks import require_checked
 from pelican_dagster.assets.metadata import pass_rates
@@ -17,8 +17,9 @@ from pelican_dagster.checks.context import CheckContext
 from pelican_dagster.checks.field import FieldReport
 from pelican_dagster.checks.sampling import rng_for
 from pelican_dagster.checks.versions import code_version
-from pelican_dagster.item_pass import load_state
 from pelican_dagster.partitions import datasets
+from pelican_dagster.pipeline import run_context
+from pelican_dagster.pipeline.item_pass import load_state
 from pelican_dagster.reporting.headline import headline
 from pelican_dagster.reporting.html import render_html
 from pelican_dagster.reporting.markdown import markdown_sections

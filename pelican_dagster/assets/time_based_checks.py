@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from pelican_dagster import run_context
 from pelican_dagster.assets.check_results import CheckOutcomes, check_specs, meta_without_examples
 from pelican_dagster.assets.dataset_checks import dataset_checks
 from pelican_dagster.assets.guard import stage
@@ -15,6 +14,7 @@ from pelican_dagster.assets.partition import partition_dataset
 from pelican_dagster.checks.time_based import CHECKS, TimeBasedChecker
 from pelican_dagster.checks.versions import code_version
 from pelican_dagster.partitions import datasets
+from pelican_dagster.pipeline import run_context
 from pelican_dagster.resources import ResultsDatabaseResource
 from pelican_dagster.storage import schema as s
 from pelican_dagster.storage.facts import stream_pairs

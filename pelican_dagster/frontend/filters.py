@@ -14,8 +14,8 @@ the same SQL, run on the original's ``data_item`` rows:
 ``procuring_entity_regex``  ``data->'tender'->'procuringEntity'->>'name' ILIKE value``
 =========================== ===========================================================================
 
-The CLI and the ``filter_dataset`` job keep their own semantics (``pelican_dagster.filters``: dates as
-whole days, real regular expressions). A dataset filtered the frontend's way is marked in its options
+The CLI and the ``filter_dataset`` job keep their own semantics (``pelican_dagster.pipeline.filters``:
+dates as whole days, real regular expressions). A dataset filtered the frontend's way is marked in its options
 (``filter_semantics``), and its extraction copies the items with this SQL, in the original's order.
 """
 
@@ -28,7 +28,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from pelican_dagster.filters import FilterError
+from pelican_dagster.pipeline.filters import FilterError
 from pelican_dagster.storage import schema as s
 
 __all__ = ["SEMANTICS", "FrontendFilter", "copy_frontend_filtered_items"]

@@ -18,8 +18,8 @@ from typing import Any
 
 import orjson
 
-from pelican_dagster.filters import FilterError
 from pelican_dagster.frontend.filters import FrontendFilter
+from pelican_dagster.pipeline.filters import FilterError
 
 __all__ = [
     "CREATE",

@@ -14,6 +14,8 @@ import threading
 import warnings
 from pathlib import Path
 
+from pelican_dagster import settings
+
 DEFAULT_HOME = "~/.pelican-dagster"
 DATABASES = ("kingfisher_process", "pelican", "dagster")
 
@@ -24,7 +26,7 @@ _created: set[tuple[Path, str]] = set()
 
 def pelican_home() -> Path:
     """``PELICAN_HOME`` (default ``~/.pelican-dagster``), created if needed."""
-    home = Path(os.environ.get("PELICAN_HOME") or DEFAULT_HOME).expanduser().resolve()
+    home = Path(os.environ.get(settings.HOME) or DEFAULT_HOME).expanduser().resolve()
     home.mkdir(parents=True, exist_ok=True)
     return home
 

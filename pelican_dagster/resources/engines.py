@@ -7,6 +7,7 @@ import threading
 
 from sqlalchemy.engine import Engine
 
+from pelican_dagster import settings
 from pelican_dagster.storage import kingfisher, migrate
 from pelican_dagster.storage.db import make_engine, normalise_url
 
@@ -16,7 +17,7 @@ _engines: dict[tuple[str, str], Engine] = {}
 
 #: Set to 1 by the ``pelican-dagster`` CLI (and inherited by its run workers and ``pelican-dagster ui``):
 #: only then does a missing database URL mean the embedded server.
-EMBEDDED = "PELICAN_EMBEDDED"
+EMBEDDED = settings.EMBEDDED
 
 
 class MissingDatabaseURL(RuntimeError):

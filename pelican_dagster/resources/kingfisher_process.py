@@ -8,9 +8,10 @@ import dagster as dg
 from pydantic import Field
 from sqlalchemy.engine import Engine
 
+from pelican_dagster import settings
 from pelican_dagster.resources import engines
 
-VARIABLE = "PELICAN_KINGFISHER_PROCESS_URL"
+VARIABLE = settings.KINGFISHER_PROCESS_URL
 
 
 class KingfisherProcessResource(dg.ConfigurableResource):

@@ -8,9 +8,10 @@ import dagster as dg
 from pydantic import Field
 from sqlalchemy.engine import Engine
 
+from pelican_dagster import settings
 from pelican_dagster.resources import engines
 
-VARIABLE = "PELICAN_RESULTS_URL"
+VARIABLE = settings.RESULTS_URL
 
 
 class ResultsDatabaseResource(dg.ConfigurableResource):

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from pelican_dagster.item_pass import load_item
+from pelican_dagster.pipeline.item_pass import load_item
 
 __all__ = ["BATCH", "item_reader", "read_items"]
 
@@ -20,7 +20,7 @@ def read_items(engine: Engine, item_ids: Iterable[int], dataset_id: int | None =
     """``{id: parsed item}`` of the given ``data_item`` ids (of ``dataset_id`` only, if given).
 
     Ids that do not exist (or are of another dataset) are absent from the result. Items are parsed as
-    the item checks parse them (:func:`~pelican_dagster.item_pass.load_item`).
+    the item checks parse them (:func:`~pelican_dagster.pipeline.item_pass.load_item`).
     """
     ids = sorted(set(item_ids))
     out: dict[int, Any] = {}

@@ -2,9 +2,9 @@
 
 A filtered dataset is a ``dataset`` row without a collection, with a ``dataset_filter`` row naming its
 original and the normalised filter message. Its items are copied from the original's ``data_item`` rows
-(the filter is applied in Python, :class:`pelican_dagster.filters.FilterSpec`), then the usual pipeline
-checks them. Wiping deletes every row of one dataset, in one transaction, leaving a collection dataset's
-row as a ``DELETED`` tombstone (:func:`wipe_dataset`).
+(the filter is applied in Python, :class:`pelican_dagster.pipeline.filters.FilterSpec`), then the usual
+pipeline checks them. Wiping deletes every row of one dataset, in one transaction, leaving a collection
+dataset's row as a ``DELETED`` tombstone (:func:`wipe_dataset`).
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from pelican_dagster.filters import FilterError, FilterSpec, inherited_meta
 from pelican_dagster.frontend import filters as frontend_filters
+from pelican_dagster.pipeline.filters import FilterError, FilterSpec, inherited_meta
 from pelican_dagster.storage import schema as s
 from pelican_dagster.storage.db import copy_rows
 from pelican_dagster.storage.results import Dataset, dataset_by_id, mark_registered, set_phase

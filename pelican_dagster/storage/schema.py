@@ -112,7 +112,7 @@ item_check = sa.Table(
     metadata,
     sa.Column("item_id", sa.BigInteger, sa.ForeignKey("data_item.id", ondelete="CASCADE"), primary_key=True),
     _dataset_fk(),
-    # Compact encodings chosen by pelican_dagster.item_pass (opaque here).
+    # Compact encodings chosen by pelican_dagster.pipeline.item_pass (opaque here).
     sa.Column("field", sa.LargeBinary),
     sa.Column("resource", sa.LargeBinary),
     sa.Column("facts", sa.LargeBinary),
@@ -270,7 +270,7 @@ codelist_version = sa.Table(
 )
 
 #: The check context fixed at a dataset run's first step ("now", seed, codelist and rate versions), read by
-#: every step wherever it runs (``pelican_dagster.run_context``).
+#: every step wherever it runs (``pelican_dagster.pipeline.run_context``).
 dataset_context = sa.Table(
     "dataset_context",
     metadata,

@@ -8,8 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from pelican_dagster.assets import PIPELINE_ASSETS, dataset_checks
-from pelican_dagster.loader import load_file
 from pelican_dagster.partitions import datasets
+from pelican_dagster.pipeline.loader import load_file
 from pelican_dagster.storage import schema as s
 from pelican_dagster.storage.results import get_progress, register_dataset
 from tests.conftest import DATA

@@ -12,10 +12,11 @@ import sqlalchemy as sa
 
 from pelican_dagster import settings
 from pelican_dagster.assets import PIPELINE_ASSETS
-from pelican_dagster.assets.codelists import codelists, codelists_daily
-from pelican_dagster.export import export_dataset
-from pelican_dagster.loader import load_file
+from pelican_dagster.assets.codelists import codelists
+from pelican_dagster.automation.codelists import codelists_daily
 from pelican_dagster.partitions import datasets
+from pelican_dagster.pipeline.export import export_dataset
+from pelican_dagster.pipeline.loader import load_file
 from pelican_dagster.storage import schema as s
 from pelican_dagster.storage.codelists import load_current, store_version
 from pelican_dagster.storage.results import register_dataset

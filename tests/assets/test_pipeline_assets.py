@@ -6,8 +6,8 @@ import sqlalchemy as sa
 
 from pelican_dagster.assets import dataset_items, item_checks
 from pelican_dagster.assets.item_checks import chunk_size_for, run_chunk, verify_coverage
-from pelican_dagster.loader import load_file
 from pelican_dagster.partitions import datasets
+from pelican_dagster.pipeline.loader import load_file
 from pelican_dagster.storage import schema as s
 from pelican_dagster.storage.results import chunk_bounds, register_dataset
 from tests.conftest import DATA

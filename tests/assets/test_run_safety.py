@@ -11,9 +11,9 @@ from dagster._core.test_utils import create_run_for_test
 
 from pelican_dagster.assets import PIPELINE_ASSETS, dataset_items, item_checks, report
 from pelican_dagster.assets.item_checks import MAX_CHUNK_SIZE, chunk_size_for, collect_item_checks
-from pelican_dagster.loader import load_file
+from pelican_dagster.automation.kingfisher import ancestors_checked, pending_datasets
 from pelican_dagster.partitions import datasets
-from pelican_dagster.sensors import ancestors_checked, pending_datasets
+from pelican_dagster.pipeline.loader import load_file
 from pelican_dagster.storage import schema as s
 from pelican_dagster.storage.results import get_progress, register_dataset
 from pelican_dagster.storage.run_state import release_lease, run_state, take_lease

@@ -17,12 +17,12 @@ import pytest
 import sqlalchemy as sa
 
 from pelican_dagster.assets import PIPELINE_ASSETS
+from pelican_dagster.automation.frontend import MessageHandler, pelican_frontend_messages
+from pelican_dagster.automation.kingfisher import kingfisher_process_collections
 from pelican_dagster.frontend import messages as m
-from pelican_dagster.frontend.sensor import MessageHandler, pelican_frontend_messages
-from pelican_dagster.loader import load_file
 from pelican_dagster.partitions import datasets
+from pelican_dagster.pipeline.loader import load_file
 from pelican_dagster.resources.rabbitmq import RabbitMQResource
-from pelican_dagster.sensors import kingfisher_process_collections
 from pelican_dagster.storage import schema as s
 from pelican_dagster.storage.results import dataset_by_name, get_progress
 from tests.conftest import DATA, REPO

@@ -13,7 +13,7 @@ from pelican_dagster import settings
 from pelican_dagster.assets.item_checks import run_chunk
 from pelican_dagster.checks.compiled_release import CHECK_NAMES
 from pelican_dagster.checks.field.paths import PATHS
-from pelican_dagster.export import pelican_item_results
+from pelican_dagster.pipeline.export import pelican_item_results
 from pelican_dagster.storage import schema as s
 from pelican_dagster.storage.db import copy_rows
 from pelican_dagster.storage.lifecycle import wipe_dataset

@@ -7,8 +7,8 @@ import pytest
 import sqlalchemy as sa
 
 from pelican_dagster.assets import dataset_items, item_checks
-from pelican_dagster.loader import load_file
 from pelican_dagster.partitions import datasets
+from pelican_dagster.pipeline.loader import load_file
 from pelican_dagster.storage.results import register_dataset
 from tests.conftest import DATA
 

@@ -10,7 +10,7 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from pelican_dagster.loader import load_file
+from pelican_dagster.pipeline.loader import load_file
 from pelican_dagster.storage import schema as s
 from pelican_dagster.storage.extraction import ExtractionError, extract
 from pelican_dagster.storage.kingfisher_metadata import fetch_extensions_within

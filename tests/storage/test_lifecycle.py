@@ -5,8 +5,8 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from pelican_dagster.filters import FilterSpec
-from pelican_dagster.loader import load_file
+from pelican_dagster.pipeline.filters import FilterSpec
+from pelican_dagster.pipeline.loader import load_file
 from pelican_dagster.storage import schema as s
 from pelican_dagster.storage.extraction import extract
 from pelican_dagster.storage.lifecycle import (

@@ -17,10 +17,10 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from pelican_dagster import json_output
 from pelican_dagster.checks.context import CheckContext
-from pelican_dagster.json_output import fragment
-from pelican_dagster.progress import Progress
+from pelican_dagster.pipeline import json_output
+from pelican_dagster.pipeline.json_output import fragment
+from pelican_dagster.pipeline.progress import Progress
 from pelican_dagster.storage.results import dataset_by_name, get_progress
 
 #: ``(item_id, item JSON text) -> (field_level, resource_level)`` (Pelican's JSON shapes).
@@ -52,7 +52,7 @@ def pelican_item_results(ctx: CheckContext) -> ItemResults:
     stored."""
     from pelican_dagster.checks import compiled_release
     from pelican_dagster.checks.field import check_item_fields
-    from pelican_dagster.item_pass import load_item
+    from pelican_dagster.pipeline.item_pass import load_item
 
     def results(item_id: int, text: str) -> tuple[Any, Any]:
         item = load_item(text)
@@ -116,7 +116,7 @@ def export_dataset(
         if dataset is None:
             raise LookupError(f"no dataset named {name!r}")
     if item_results is None:
-        from pelican_dagster import run_context
+        from pelican_dagster.pipeline import run_context
 
         # The context the dataset's run recorded: the export judges items as the run did.
         item_results = pelican_item_results(run_context.recorded(engine, dataset.id))

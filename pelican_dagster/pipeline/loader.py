@@ -42,6 +42,7 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from pelican_dagster import settings
 from pelican_dagster.storage import kingfisher
 from pelican_dagster.storage.db import raw_cursor
 
@@ -379,7 +380,7 @@ def _nothing_to_load(path: Path, lines_read: int, stored: int, skipped: list[tup
 def _release_schema() -> Any:
     """The release schema for merging: ``PELICAN_RELEASE_SCHEMA`` (path or URL) if set, else a
     schema-less merge (arrays of objects merged by ``id``), which needs no network."""
-    configured = os.environ.get("PELICAN_RELEASE_SCHEMA")
+    configured = os.environ.get(settings.RELEASE_SCHEMA)
     if configured:
         if Path(configured).exists():
             return json.loads(Path(configured).read_text())

@@ -3,6 +3,7 @@ ancestor and pass rates, and one dataset's progress and last Dagster run. Reads 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,6 +12,7 @@ from sqlalchemy.engine import Engine
 from pelican_dagster.reporting.headline import level_rates
 from pelican_dagster.reporting.summary import fmt_rate
 from pelican_dagster.storage import schema as s
+from pelican_dagster.storage.item_checks import coverage
 from pelican_dagster.storage.reports import load_results
 from pelican_dagster.storage.results import dataset_by_id, dataset_by_name, get_progress
 
@@ -65,11 +67,12 @@ def format_table(rows: list[tuple[str, ...]], header: tuple[str, ...] = _COLUMNS
     return "\n".join(lines)
 
 
-def status_lines(engine: Engine, name: str, instance: Any = None) -> list[str] | None:
+def status_lines(
+    engine: Engine, name: str, last_run: Callable[[str], str | None] | None = None
+) -> list[str] | None:
     """Phase, progress and the last run of dataset ``name``; None when there is no such dataset.
-    ``instance`` is a Dagster instance or a function returning one (called only for a known dataset)."""
-    from pelican_dagster.assets.item_checks import verify_coverage
-
+    ``last_run`` describes the dataset's last run (the CLI asks the Dagster instance; called only for a
+    known dataset)."""
     with engine.connect() as conn:
         dataset = dataset_by_name(conn, name)
         if dataset is None:
@@ -77,37 +80,16 @@ def status_lines(engine: Engine, name: str, instance: Any = None) -> list[str] |
         progress = get_progress(conn, dataset.id) or {}
         ancestor = dataset_by_id(conn, dataset.ancestor_id) if dataset.ancestor_id else None
     size = progress.get("size") or 0
-    coverage = verify_coverage(engine, dataset.id)
-    checked = size - coverage["uncovered"] if size else 0
+    totals = coverage(engine, dataset.id)
+    checked = size - totals["uncovered"] if size else 0
     lines = [
         f"dataset   {dataset.name} (id {dataset.id})",
         f"phase     {progress.get('phase', 'NEW (not extracted yet)')}/{progress.get('state', '-')}",
-        f"items     {size:,} extracted, {checked:,} checked in {coverage['chunks']} chunks"
+        f"items     {size:,} extracted, {checked:,} checked in {totals['chunks']} chunks"
         + (f" ({100 * checked / size:.0f} %)" if size else ""),
         f"source    {dataset.source_id or '-'}, collection {dataset.collection_id or '-'}",
         f"ancestor  {ancestor.name if ancestor else '-'}",
     ]
-    if callable(instance):
-        instance = instance()
-    if instance is not None:
-        import dagster as dg
-
-        runs = instance.get_runs(filters=dg.RunsFilter(tags={"dagster/partition": name}), limit=1)
-        if runs:
-            run = runs[0]
-            record = instance.get_run_record_by_id(run.run_id)
-            start = record.start_time if record else None
-            end = record.end_time if record else None
-            when = ""
-            if start:
-                import datetime as dt
-
-                when = " started " + dt.datetime.fromtimestamp(start, dt.UTC).strftime(
-                    "%Y-%m-%d %H:%M:%S UTC"
-                )
-                if end:
-                    when += f", took {end - start:.1f} s"
-            lines.append(f"last run  {run.run_id} {run.job_name} {run.status.value}{when}")
-        else:
-            lines.append("last run  none in this Dagster instance")
+    if last_run is not None:
+        lines.append(f"last run  {last_run(name) or 'none in this Dagster instance'}")
     return lines

@@ -2,7 +2,7 @@
 
 ``PELICAN_EXECUTOR`` = ``multiprocess`` (default: one machine, chunks on every core), ``in_process`` or
 ``celery`` (several machines: steps are Celery tasks on a RabbitMQ or Redis broker, run by long-lived
-workers, ``pelican_dagster.celery_app``). The executor is attached to the job definition with
+workers, ``pelican_dagster.execution.celery_app``). The executor is attached to the job definition with
 ``.configured``, because Dagster ignores executor config given in a partitioned asset job's ``config=``
 when a run is started by ``dagster job execute --tags`` or a sensor: configured this way, every way of
 starting a run uses it.
@@ -22,10 +22,12 @@ from typing import Any
 
 import dagster as dg
 
-EXECUTOR = "PELICAN_EXECUTOR"
-CELERY_BROKER_URL = "PELICAN_CELERY_BROKER_URL"
-CELERY_QUEUE = "PELICAN_CELERY_QUEUE"
-CELERY_BACKEND = "PELICAN_CELERY_BACKEND"
+from pelican_dagster import settings
+
+EXECUTOR = settings.EXECUTOR
+CELERY_BROKER_URL = settings.CELERY_BROKER_URL
+CELERY_QUEUE = settings.CELERY_QUEUE
+CELERY_BACKEND = settings.CELERY_BACKEND
 
 EXECUTORS = ("multiprocess", "in_process", "celery")
 DEFAULT_QUEUE = "pelican"
@@ -94,8 +96,8 @@ def celery_executor_config() -> dict[str, Any]:
 
 
 def celery_app_args() -> dict[str, Any]:
-    """The Celery app arguments of a worker (``pelican_dagster.celery_app``): what the executor passes to
-    ``dagster_celery`` in the orchestrating process, with its defaults."""
+    """The Celery app arguments of a worker (``pelican_dagster.execution.celery_app``): what the executor
+    passes to ``dagster_celery`` in the orchestrating process, with its defaults."""
     from dagster_celery.defaults import broker_transport_options
 
     settings = celery_settings()

@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from pelican_dagster import settings
 from pelican_dagster.frontend import messages as m
 from pelican_dagster.frontend.filters import SEMANTICS
-from pelican_dagster.jobs import pelican_job
+from pelican_dagster.jobs.pipeline import pelican_job
 from pelican_dagster.partitions import datasets
 from pelican_dagster.resources import KingfisherProcessResource, ResultsDatabaseResource
 from pelican_dagster.resources.rabbitmq import RabbitMQResource
@@ -92,7 +92,7 @@ def _by_key(conn: sa.Connection, key: str) -> tuple[int, str] | None:
 
 
 def _partition_key_problem(name: str) -> str | None:
-    from pelican_dagster.dataset_jobs import _check_name
+    from pelican_dagster.jobs.datasets import _check_name
 
     try:
         _check_name(name)
@@ -212,7 +212,7 @@ class MessageHandler:
         return self._registered(suffix, key, new_id, name, "done")
 
     def wipe(self, suffix: str, key: str, message: m.Wipe) -> Outcome:
-        from pelican_dagster.dataset_jobs import wipe_dataset_job
+        from pelican_dagster.jobs.datasets import wipe_dataset_job
 
         with self.engine.connect() as conn:
             dataset = dataset_by_id(conn, message.dataset_id)

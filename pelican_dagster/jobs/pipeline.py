@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 import dagster as dg
 
 from pelican_dagster.assets import PIPELINE_ASSETS, report, time_based_checks
-from pelican_dagster.executors import MULTIPROCESS, executor_definition
+from pelican_dagster.execution.executors import MULTIPROCESS, executor_definition
 
 if TYPE_CHECKING:
     from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition

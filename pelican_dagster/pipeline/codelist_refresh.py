@@ -15,11 +15,12 @@ from dataclasses import dataclass
 import requests
 from sqlalchemy.engine import Engine
 
+from pelican_dagster import settings
 from pelican_dagster.checks.codelists import REGISTERS, CodelistVersion, parse_codes
 from pelican_dagster.storage.codelists import current_versions, store_version
 
 #: Environment variables naming each register's source (documented in the README).
-URL_VARIABLES = {"ocid_prefixes": "PELICAN_OCID_PREFIXES_URL", "org-id": "PELICAN_ORG_ID_URL"}
+URL_VARIABLES = {"ocid_prefixes": settings.OCID_PREFIXES_URL, "org-id": settings.ORG_ID_URL}
 
 #: Where Pelican downloads each register: OCP's published sheet of registered prefixes (CSV export)
 #: and org-id.guide's list download.

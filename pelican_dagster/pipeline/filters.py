@@ -53,6 +53,7 @@ from typing import Any
 
 import regex as regex_engine
 
+from pelican_dagster import settings
 from pelican_dagster.checks.primitives import parse_date
 
 __all__ = [
@@ -156,7 +157,7 @@ def _regex(key: str, value: Any) -> Any:
 
 def regex_timeout() -> float:
     """``PELICAN_REGEX_TIMEOUT`` (seconds), else 60."""
-    return float(os.environ.get("PELICAN_REGEX_TIMEOUT") or DEFAULT_REGEX_TIMEOUT)
+    return float(os.environ.get(settings.REGEX_TIMEOUT) or DEFAULT_REGEX_TIMEOUT)
 
 
 class FilterTimeout(FilterError):

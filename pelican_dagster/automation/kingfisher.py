@@ -26,8 +26,8 @@ import dagster as dg
 import sqlalchemy as sa
 
 from pelican_dagster import settings
-from pelican_dagster.instance import instance_problem
-from pelican_dagster.jobs import pelican_job, time_based_job
+from pelican_dagster.execution.instance import instance_problem
+from pelican_dagster.jobs.pipeline import pelican_job, time_based_job
 from pelican_dagster.partitions import datasets
 from pelican_dagster.resources import KingfisherProcessResource, ResultsDatabaseResource
 from pelican_dagster.storage import kingfisher

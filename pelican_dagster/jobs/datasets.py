@@ -12,8 +12,8 @@ from typing import Any
 import dagster as dg
 import sqlalchemy as sa
 
-from pelican_dagster.filters import FilterError, FilterSpec
 from pelican_dagster.partitions import datasets
+from pelican_dagster.pipeline.filters import FilterError, FilterSpec
 from pelican_dagster.resources import ResultsDatabaseResource
 from pelican_dagster.storage import schema as s
 from pelican_dagster.storage.lifecycle import (
@@ -36,7 +36,7 @@ _ACTIVE = (
 
 class FilterDatasetConfig(dg.Config):
     """``original``: the dataset to filter (its name); ``filter``: the filter message
-    (``pelican_dagster.filters``); ``name``: the new dataset's name (default
+    (``pelican_dagster.pipeline.filters``); ``name``: the new dataset's name (default
     ``<original>_filtered_<id>``); ``max_items``: Pelican's top-level ``max_items``."""
 
     original: str
