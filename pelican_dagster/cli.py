@@ -652,13 +652,22 @@ def _positive_or_zero(text: str) -> int:
     return value
 
 
-def _executor_option(command: argparse.ArgumentParser) -> None:
-    command.add_argument(
+def _executor_option(command: argparse.ArgumentParser, multiprocess: bool = False) -> None:
+    """``--executor`` and its shorthands, of which one at most may be given."""
+    group = command.add_mutually_exclusive_group()
+    group.add_argument(
         "--executor",
         choices=("in_process", "multiprocess", "celery"),
         help="the pelican job's executor (default PELICAN_EXECUTOR, else by the dataset's size); "
         "celery needs PELICAN_CELERY_BROKER_URL and running workers",
     )
+    group.add_argument("--in-process", action="store_true", help="run every step in this process")
+    if multiprocess:
+        group.add_argument(
+            "--multiprocess",
+            action="store_true",
+            help=f"one process per step even for a small file (default only above {SMALL_DATASET} items)",
+        )
 
 
 def parser() -> argparse.ArgumentParser:
@@ -690,13 +699,7 @@ def parser() -> argparse.ArgumentParser:
         type=_positive_or_zero,
         help="skip items whose stored size is ≥ N bytes; 0 = no limit (default PELICAN_MAX_SIZE or 300000)",
     )
-    check.add_argument("--in-process", action="store_true", help="run every step in this process")
-    check.add_argument(
-        "--multiprocess",
-        action="store_true",
-        help=f"one process per step even for a small file (default only above {SMALL_DATASET} items)",
-    )
-    _executor_option(check)
+    _executor_option(check, multiprocess=True)
     check.set_defaults(func=cmd_check)
 
     export = sub.add_parser("export", help="write the export folder of a checked dataset")
@@ -740,7 +743,6 @@ def parser() -> argparse.ArgumentParser:
     filter_.add_argument("--name", help="the new dataset's name (default <original>_filtered_<id>)")
     filter_.add_argument("--out", help="also write the new dataset's export folder")
     filter_.add_argument("--no-items", action="store_true", help="leave out items.jsonl.gz")
-    filter_.add_argument("--in-process", action="store_true", help="run every step in this process")
     _executor_option(filter_)
     filter_.set_defaults(func=cmd_filter)
 
@@ -756,7 +758,6 @@ def parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="check the bundled real data and print where the results are")
     demo.add_argument("--out", help="export folder (default PELICAN_HOME/demo-results)")
-    demo.add_argument("--in-process", action="store_true")
     _executor_option(demo)
 
     reexecute = sub.add_parser(

@@ -145,3 +145,23 @@ def test_demo_checks_the_bundled_data(db_env, tmp_path, capsys):
     assert json.loads((out / "dataset_meta.json").read_text())["size"] == 12
     printed = capsys.readouterr().out
     assert str(out) in printed and "pelican-dagster ui" in printed
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["check", "f.jsonl.gz", "--out", "o", "--in-process", "--multiprocess"],
+        ["check", "f.jsonl.gz", "--out", "o", "--in-process", "--executor", "celery"],
+        ["check", "f.jsonl.gz", "--out", "o", "--multiprocess", "--executor", "in_process"],
+        ["filter", "d", "--in-process", "--executor", "multiprocess"],
+        ["demo", "--in-process", "--executor", "celery"],
+    ],
+    ids=["in-process+multiprocess", "in-process+executor", "multiprocess+executor", "filter", "demo"],
+)
+def test_executor_options_are_exclusive(argv, capsys):
+    from pelican_dagster.cli import parser
+
+    with pytest.raises(SystemExit) as exit_:
+        parser().parse_args(argv)
+    assert exit_.value.code == 2
+    assert "not allowed with argument" in capsys.readouterr().err

@@ -67,7 +67,7 @@ def dataset_checks(
         metadata = checker.metadata()
 
         with engine.begin() as conn:
-            verify_lease(conn, dataset.id, context.run_id)
+            verify_lease(conn, dataset.id, context.run.run_id)
             replace_rows(conn, s.dataset_level_check, dataset.id, rows)
             merge_meta(conn, dataset.id, metadata)
             set_phase(conn, dataset.id, "DATASET", "OK")

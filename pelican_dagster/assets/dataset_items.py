@@ -52,8 +52,8 @@ def dataset_items(
     with stage(context, engine, dataset, "CONTRACTING_PROCESS"):
         with engine.begin() as conn:
             # From here on, results of the previous items can never pass for results of these.
-            verify_lease(conn, dataset.id, context.run_id)
-            update_run_state(conn, dataset.id, extraction_run_id=context.run_id, failure=None)
+            verify_lease(conn, dataset.id, context.run.run_id)
+            update_run_state(conn, dataset.id, extraction_run_id=context.run.run_id, failure=None)
             conn.execute(sa.delete(s.item_check_chunk).where(s.item_check_chunk.c.dataset_id == dataset.id))
         # The run's first step fixes "now", the seed, codelists and rates for every later step.
         ctx = run_context.fix(engine, dataset.id, context.run.run_id)

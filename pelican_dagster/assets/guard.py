@@ -43,7 +43,7 @@ def take(context: dg.OpExecutionContext, engine: Engine, dataset: Dataset) -> No
             previous = take_lease(
                 conn,
                 dataset.id,
-                context.run_id,
+                context.run.run_id,
                 run_is_active(context.instance),
                 settings.lease_seconds(),
             )
@@ -69,7 +69,7 @@ def stage(context: dg.OpExecutionContext, engine: Engine, dataset: Dataset, phas
             raise
         reason = e.description if isinstance(e, dg.Failure) and e.description else f"{type(e).__name__}: {e}"
         with contextlib.suppress(Exception), engine.begin() as conn:
-            verify_lease(conn, dataset.id, context.run_id)
+            verify_lease(conn, dataset.id, context.run.run_id)
             progress = get_progress(conn, dataset.id)
             set_phase(conn, dataset.id, phase, "FAILED", None if progress else 0)
             update_run_state(conn, dataset.id, failure=f"{phase}: {reason}"[:2000])

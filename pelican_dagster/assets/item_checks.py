@@ -127,7 +127,7 @@ def run_chunk(
 
 def _chunk_op(context: dg.OpExecutionContext, engine: Engine, chunk: dict) -> dict[str, Any]:
     try:
-        return run_chunk(engine, chunk, label=context.get_mapping_key() or "", run_id=context.run_id)
+        return run_chunk(engine, chunk, label=context.get_mapping_key() or "", run_id=context.run.run_id)
     except LeaseError as e:
         raise lease_failure(e) from e
 

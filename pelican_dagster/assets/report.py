@@ -74,7 +74,7 @@ def _build(
         )
 
     with engine.begin() as conn:
-        verify_lease(conn, dataset.id, context.run_id)
+        verify_lease(conn, dataset.id, context.run.run_id)
         write_reports(conn, dataset.id, field_report, resource_report, field_examples, resource.examples())
         merge_meta(
             conn,
@@ -95,7 +95,7 @@ def _build(
         )
         set_phase(conn, dataset.id, "CHECKED", "OK")
         update_run_state(conn, dataset.id, failure=None)
-        release_lease(conn, dataset.id, context.run_id)
+        release_lease(conn, dataset.id, context.run.run_id)
 
     return field_report, resource_report, warnings
 

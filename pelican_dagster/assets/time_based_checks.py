@@ -92,7 +92,7 @@ def time_based_checks(
             rows = checker.results()
 
         with engine.begin() as conn:
-            verify_lease(conn, dataset.id, context.run_id)
+            verify_lease(conn, dataset.id, context.run.run_id)
             replace_rows(conn, s.time_variance_level_check, dataset.id, rows)
             update_run_state(conn, dataset.id, waiting_for_ancestor=waiting)
             set_phase(conn, dataset.id, "TIME_VARIANCE", "OK")
