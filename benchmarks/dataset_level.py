@@ -94,8 +94,8 @@ def from_database(repeat: int) -> None:
 
     import sqlalchemy as sa
 
-    from pelican_dagster import settings
     from pelican_dagster.cli import Databases
+    from pelican_dagster.pipeline import run_context
     from pelican_dagster.storage.facts import read_facts, stream_facts
 
     engine = Databases.from_env().results()
@@ -106,7 +106,7 @@ def from_database(repeat: int) -> None:
                 "GROUP BY dataset_id ORDER BY 2 DESC LIMIT 1"
             )
         ).one()
-    ctx = dataclasses.replace(settings.check_context(engine), url_check_offline=True)
+    ctx = dataclasses.replace(run_context.current(engine), url_check_offline=True)
     lookup = functools.partial(read_facts, engine)
     best = {"read": math.inf, "extend": math.inf, "results": math.inf, "streamed": math.inf}
     for _ in range(repeat):

@@ -5,13 +5,8 @@ reproducible). A dataset run fixes its ``CheckContext`` once, at its first step,
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import os
 from pathlib import Path
-
-from sqlalchemy.engine import Engine
-
-from pelican_dagster.checks.context import CheckContext
 
 #: Every environment variable the project reads, named here once (the README's "Configuration" explains
 #: each; ``tests/test_settings.py`` checks that no other module spells a name and that the README lists
@@ -149,51 +144,4 @@ def reports_dir() -> Path:
     explicit = os.environ.get(REPORTS_DIR)
     if explicit:
         return Path(explicit)
-    return Path(os.environ.get("PELICAN_HOME") or Path.home() / ".pelican-dagster") / "reports"
-
-
-def check_context(engine: Engine | None = None) -> CheckContext:
-    """The check configuration of this process, from the environment, with the exchange rates imported
-    into the results database behind ``engine`` (``pelican-dagster rates import``) over the ECB default.
-
-    Cached per results database. Runs do not use it: their steps read the context the run recorded at
-    its first step (``pelican_dagster.pipeline.run_context``), so no process's cache or clock changes a
-    result.
-    """
-    return _check_context(None if engine is None else engine.url.render_as_string(hide_password=False))
-
-
-@functools.cache
-def _check_context(results_url: str | None) -> CheckContext:
-    from pelican_dagster.checks.currency import load_default_rates
-    from pelican_dagster.storage.rates import imported_rates
-
-    seed_text = os.environ.get(SEED, "0")
-    seed: int | str = int(seed_text) if seed_text.lstrip("-").isdigit() else seed_text
-    lists = load_codelists(results_url)
-    rates = load_default_rates()
-    moment = now()  # once: the context and its recorded configuration must name the same instant
-    imported = imported_rates(results_url) if results_url else {}
-    if imported:
-        rates = rates.merge(imported)
-    return CheckContext(
-        now=moment,
-        ocid_prefixes=lists.ocid_prefixes,
-        org_id_codes=lists.org_id_codes,
-        ocid_register_complete=lists.ocid_register_complete,
-        rates=rates,
-        seed=seed,
-        url_check_offline=url_check_offline(),
-        url_timeout=float(os.environ.get(URL_TIMEOUT) or 30),
-        url_total_timeout=float(os.environ.get(URL_TOTAL_TIMEOUT) or 120),
-        sources={
-            "codelists": lists.provenance(),
-            "exchange_rates": rates.source,
-            "now": moment.isoformat(),
-            "url_check": "offline" if url_check_offline() else "online",
-            "codelist_files": {
-                "ocid_prefixes.csv": os.environ.get(OCID_PREFIXES_FILE) or "shipped",
-                "org-id.csv": os.environ.get(ORG_ID_FILE) or "shipped",
-            },
-        },
-    )
+    return Path(os.environ.get(HOME) or Path.home() / ".pelican-dagster") / "reports"

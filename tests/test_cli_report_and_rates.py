@@ -8,10 +8,10 @@ import html.parser
 import dagster as dg
 import pytest
 
-from pelican_dagster import settings
 from pelican_dagster.checks.currency import convert, load_default_rates
 from pelican_dagster.cli import Databases, main
 from pelican_dagster.partitions import datasets
+from pelican_dagster.pipeline import run_context
 from tests.conftest import DATA
 
 
@@ -62,12 +62,11 @@ def test_imported_rates_convert_a_currency_the_ecb_lacks(db_env, tmp_path, capsy
     path = tmp_path / f"rates{suffix}"
     path.write_text(content)
     engine = Databases.from_env().results()
-    assert convert(705, "DOP", dt.date(2021, 3, 1), settings.check_context(engine).rates) is None
+    assert convert(705, "DOP", dt.date(2021, 3, 1), run_context.current(engine).rates) is None
 
     assert main(["rates", "import", str(path)]) == 0
     assert "imported 2 days" in capsys.readouterr().out
-    settings._check_context.cache_clear()  # a new process would load them: so does a cleared cache
-    rates = settings.check_context(engine).rates
+    rates = run_context.current(engine).rates
     # 705 DOP at 70.5 DOP/EUR and 1.2 USD/EUR: 12 USD; the ECB rates of other days and currencies stay.
     assert convert(705, "DOP", dt.date(2021, 3, 1), rates) == 12.0
     ecb = load_default_rates()

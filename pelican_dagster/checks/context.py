@@ -1,7 +1,8 @@
 """The configuration every check reads: "now", codelists, exchange rates and the random seed.
 
-A ``CheckContext`` is built once per process (``pelican_dagster.settings.check_context()``) and passed
-to the plain check functions, so that a check never reads the environment, a file or the network.
+A ``CheckContext`` is fixed once per dataset run (``pelican_dagster.pipeline.run_context``), recorded
+with the dataset and passed to the plain check functions, so that a check never reads the environment,
+a file or the network, and every step of a run, wherever it runs, decides with the same one.
 """
 
 from __future__ import annotations

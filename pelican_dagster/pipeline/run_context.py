@@ -133,6 +133,13 @@ def new_record(conn: Connection) -> dict[str, Any]:
     }
 
 
+def current(engine: Engine) -> CheckContext:
+    """The context a run starting now would record (for tools and benchmarks outside a run)."""
+    with engine.begin() as conn:
+        record = new_record(conn)
+    return build(engine, record)  # after the commit: build reads the stored content
+
+
 def fix(engine: Engine, dataset_id: int, run_id: str | None) -> CheckContext:
     """Record a new context for the dataset's run (the run's first step); replaces an earlier run's."""
     with engine.begin() as conn:

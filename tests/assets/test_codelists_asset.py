@@ -10,7 +10,6 @@ import orjson
 import pytest
 import sqlalchemy as sa
 
-from pelican_dagster import settings
 from pelican_dagster.assets import PIPELINE_ASSETS
 from pelican_dagster.assets.codelists import codelists
 from pelican_dagster.automation.codelists import codelists_daily
@@ -108,7 +107,6 @@ def _dataset(kfp_engine, results_engine, instance, tmp_path):
 
 
 def _check_dataset(instance, resources, results_engine, dataset_id):
-    settings._check_context.cache_clear()  # a fresh process would load the stored lists: so does this
     result = dg.materialize(PIPELINE_ASSETS, partition_key="prefixes", instance=instance, resources=resources)
     with results_engine.connect() as conn:
         meta = conn.execute(sa.select(s.dataset.c.meta).where(s.dataset.c.id == dataset_id)).scalar_one()
@@ -155,7 +153,6 @@ def test_with_the_full_register_the_dataset_records_its_version(
     # with the version the dataset was checked with.
     with results_engine.begin() as conn:
         store_version(conn, "ocid_prefixes", b"OCID\nocds-qqqqqq\n", "import", "/elsewhere.csv")
-    settings._check_context.cache_clear()
     export_dataset(results_engine, "prefixes", tmp_path / "out")
     with gzip.open(tmp_path / "out" / "items.jsonl.gz") as f:
         items = [orjson.loads(line) for line in f]

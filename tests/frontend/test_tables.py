@@ -9,10 +9,10 @@ import gzip
 import pytest
 import sqlalchemy as sa
 
-from pelican_dagster import settings
 from pelican_dagster.assets.item_checks import run_chunk
 from pelican_dagster.checks.compiled_release import CHECK_NAMES
 from pelican_dagster.checks.field.paths import PATHS
+from pelican_dagster.pipeline import run_context
 from pelican_dagster.pipeline.export import pelican_item_results
 from pelican_dagster.storage import schema as s
 from pelican_dagster.storage.db import copy_rows
@@ -99,7 +99,7 @@ def test_failures_queries_return_the_failing_ocids(folder, results_engine, refer
     dataset_id = load_and_check(results_engine, folder)
     actual = actual_failures(results_engine, dataset_id)
 
-    rebuild = pelican_item_results(settings.check_context(results_engine))
+    rebuild = pelican_item_results(run_context.current(results_engine))
     with results_engine.connect() as conn:
         rows = conn.execute(
             sa.text("SELECT id, data::text FROM data_item WHERE dataset_id = :d ORDER BY id"),
