@@ -40,12 +40,12 @@ class Databases:
     @classmethod
     def from_env(cls) -> Databases:
         from pelican_dagster.definitions import KINGFISHER_PROCESS_URL, RESULTS_URL
-        from pelican_dagster.resources import engines
+        from pelican_dagster.storage import engines
 
         if not os.environ.get(KINGFISHER_PROCESS_URL) or not os.environ.get(RESULTS_URL):
             # Pin the embedded server's home so that Dagster's run workers find the same one, and
             # allow it in them (outside the CLI a missing URL is an error).
-            from pelican_dagster.resources.embedded import pelican_home
+            from pelican_dagster.storage.embedded import pelican_home
 
             os.environ[settings.HOME] = str(pelican_home())
             os.environ[engines.EMBEDDED] = "1"
@@ -57,12 +57,12 @@ class Databases:
         )
 
     def kingfisher(self, ensure_tables: bool = False):
-        from pelican_dagster.resources import engines
+        from pelican_dagster.storage import engines
 
         return engines.kingfisher_engine(self.kingfisher_url, ensure_tables)
 
     def results(self):
-        from pelican_dagster.resources import engines
+        from pelican_dagster.storage import engines
 
         return engines.results_engine(self.results_url)
 
@@ -72,7 +72,7 @@ def _instance():
     import dagster as dg
 
     if not os.environ.get(settings.DAGSTER_HOME):
-        from pelican_dagster.resources.embedded import dagster_home
+        from pelican_dagster.storage.embedded import dagster_home
 
         os.environ[settings.DAGSTER_HOME] = str(dagster_home())
     return dg.DagsterInstance.get()
@@ -438,7 +438,7 @@ def cmd_recheck(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Check the bundled real data (Paraguay, with an earlier snapshot as ancestor)."""
-    from pelican_dagster.resources.embedded import pelican_home
+    from pelican_dagster.storage.embedded import pelican_home
 
     out = Path(args.out) if args.out else pelican_home() / "demo-results"
     if settings.URL_CHECK_OFFLINE not in os.environ:
@@ -638,7 +638,7 @@ def _version() -> str:
 
 def cmd_stop(args: argparse.Namespace) -> int:
     """Stop the embedded PostgreSQL server."""
-    from pelican_dagster.resources.embedded import stop
+    from pelican_dagster.storage.embedded import stop
 
     stop()
     print("stopped the embedded PostgreSQL server")

@@ -79,7 +79,7 @@ def isolated_pelican_home() -> Iterator[Path]:
     os.environ["PELICAN_HOME"] = str(home)
     yield home
     if (home / "pgdata" / "postmaster.pid").exists():
-        from pelican_dagster.resources import embedded, engines
+        from pelican_dagster.storage import embedded, engines
 
         engines.dispose_all()
         embedded.stop(home)
@@ -97,7 +97,7 @@ def _close_pools() -> Iterator[None]:
     yield
     # Only when a test used them: importing the resources package would import Dagster into every
     # test, including the many that never touch a database.
-    engines = sys.modules.get("pelican_dagster.resources.engines")
+    engines = sys.modules.get("pelican_dagster.storage.engines")
     if engines is not None:
         engines.dispose_all()
 
@@ -181,7 +181,7 @@ class _Databases:
         self._drops.append(self._dropper.submit(self._drop, name))
 
     def drop_all(self) -> None:
-        engines = sys.modules.get("pelican_dagster.resources.engines")
+        engines = sys.modules.get("pelican_dagster.storage.engines")
         if engines is not None:
             engines.dispose_all()
         self._drops += [self._dropper.submit(self._drop, name) for name in self.created]
@@ -241,7 +241,7 @@ def results_url(request: pytest.FixtureRequest, make_database, _databases: _Data
 @pytest.fixture
 def kfp_engine(kfp_url: str) -> sa.Engine:
     """An engine on the fresh Kingfisher Process database, with its tables created."""
-    from pelican_dagster.resources import engines
+    from pelican_dagster.storage import engines
 
     return engines.kingfisher_engine(kfp_url, ensure_tables=True)
 
@@ -249,7 +249,7 @@ def kfp_engine(kfp_url: str) -> sa.Engine:
 @pytest.fixture
 def results_engine(results_url: str) -> sa.Engine:
     """An engine on the fresh results database, migrated to the latest revision."""
-    from pelican_dagster.resources import engines
+    from pelican_dagster.storage import engines
 
     return engines.results_engine(results_url)
 

@@ -186,7 +186,7 @@ def build(engine: Engine, record: dict[str, Any]) -> CheckContext:
 @functools.lru_cache(maxsize=8)
 def _build(key: str, results_url: str) -> CheckContext:
     from pelican_dagster.checks.currency import load_default_rates
-    from pelican_dagster.resources import engines
+    from pelican_dagster.storage import engines
 
     record = orjson.loads(key)
     for name in SHIPPED:

@@ -9,7 +9,7 @@ from pydantic import Field
 from sqlalchemy.engine import Engine
 
 from pelican_dagster import settings
-from pelican_dagster.resources import engines
+from pelican_dagster.storage import engines
 
 VARIABLE = settings.RESULTS_URL
 

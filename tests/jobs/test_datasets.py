@@ -28,7 +28,7 @@ def close_pools():
     """Close this test's connection pools when it ends: each test has its own databases, and idle pools
     kept to the end of the session would exhaust the server's connections."""
     yield
-    from pelican_dagster.resources import engines
+    from pelican_dagster.storage import engines
 
     engines.dispose_all()
 

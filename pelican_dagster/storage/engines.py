@@ -41,7 +41,7 @@ def resolve(url: str | None, embedded_database: str, variable: str | None = None
             f"environment (on every worker and the daemon); the embedded PostgreSQL server is used only "
             f"by the pelican-dagster CLI or with {EMBEDDED}=1"
         )
-    from pelican_dagster.resources import embedded
+    from pelican_dagster.storage import embedded
 
     return embedded.database_url(embedded_database)
 

@@ -8,8 +8,8 @@ import dagster as dg
 import pytest
 import sqlalchemy as sa
 
-from pelican_dagster.resources import KingfisherProcessResource, ResultsDatabaseResource, embedded, engines
-from pelican_dagster.storage import migrate
+from pelican_dagster.resources import KingfisherProcessResource, ResultsDatabaseResource
+from pelican_dagster.storage import embedded, engines, migrate
 
 
 @pytest.fixture
