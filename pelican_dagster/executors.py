@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import warnings
 from typing import Any
 
 import dagster as dg
@@ -181,7 +182,10 @@ def _celery_executor() -> dg.ExecutorDefinition:
                 return [serialize_value(notice), serialize_value(failure)]
 
     def submit(app, plan_context, step, queue, priority, known_state):
-        result = _submit_task(app, plan_context, step, queue, priority, known_state)
+        with warnings.catch_warnings():
+            # dagster_celery registers its (one) task again at each submission: Celery 5.7 warns.
+            warnings.filterwarnings("ignore", message="Task name 'execute_plan' is already registered")
+            result = _submit_task(app, plan_context, step, queue, priority, known_state)
         return LostWorkerAsStepFailure(result, plan_context.for_step(step))
 
     class PelicanCeleryExecutor(CeleryExecutor):

@@ -69,7 +69,8 @@ class Workers:
     def __init__(self, env: dict[str, str], tmp_path: Path):
         self.env, self.tmp_path, self.procs = env, tmp_path, {}
 
-    def start(self, name: str) -> None:
+    def start(self, name: str, without: tuple[str, ...] = ()) -> None:
+        """Start worker ``name`` (with the test's environment, less the variables ``without``)."""
         celery = Path(sys.executable).parent / "celery"
         log = open(self.tmp_path / f"{name}.log", "w")  # noqa: SIM115
         self.procs[name] = subprocess.Popen(
@@ -90,7 +91,7 @@ class Workers:
                 "INFO",
             ],
             cwd=REPO,
-            env={**os.environ, **self.env},
+            env={k: v for k, v in {**os.environ, **self.env}.items() if k not in without},
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -343,3 +344,27 @@ def test_a_worker_killed_inside_a_chunk_step(
     progress = _progress(results_engine, key)
     assert (progress["phase"], progress["state"]) == ("CHECKED", "OK")
     assert _export(results_engine, key, tmp_path / "celery") == expected
+
+
+def test_a_worker_without_the_results_url_fails_the_step_naming_it(env, kfp_engine, results_engine, tmp_path):
+    # Not an empty embedded server of its own, then "no dataset named …": the variable, by name.
+    started = Workers(env, tmp_path)
+    started.start("w1", without=("PELICAN_RESULTS_URL",))
+    try:
+        started.wait_ready()
+        key = _dataset(kfp_engine, results_engine, "celery")
+        proc = _execute(key, env)
+        output = proc.communicate(timeout=600)[0]
+    finally:
+        started.stop()
+    assert proc.returncode != 0
+    instance = dg.DagsterInstance.get()
+    run_id = _run_id(key)
+    assert instance.get_run_by_id(run_id).status == dg.DagsterRunStatus.FAILURE
+    failures = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.STEP_FAILURE).records
+    assert [record.event_log_entry.step_key for record in failures] == ["dataset_items"], output[-3000:]
+    failure = failures[0].event_log_entry.dagster_event.step_failure_data
+    described = failure.user_failure_data.description if failure.user_failure_data else ""
+    assert "PELICAN_RESULTS_URL is not set" in failure.error.to_string() + (described or "")
+    progress = _progress(results_engine, key)
+    assert progress is None or progress["phase"] != "CHECKED"
