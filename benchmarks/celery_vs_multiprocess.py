@@ -49,7 +49,17 @@ def _workers(env: dict[str, str], count: int, logs: Path) -> list[subprocess.Pop
         log = open(logs / f"worker{count}-{n}.log", "w")  # noqa: SIM115
         procs.append(
             subprocess.Popen(
-                [*command, "-c", "1", "-n", f"w{n}@%h", "--without-gossip", "--without-mingle", "-l", "INFO"],
+                [
+                    *command,
+                    "-c",
+                    "1",
+                    "-n",
+                    f"w{n}.{env['PELICAN_CELERY_QUEUE']}@%h",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "-l",
+                    "INFO",
+                ],
                 cwd=REPO,
                 env={**os.environ, **env},
                 stdout=log,

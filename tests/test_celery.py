@@ -84,7 +84,9 @@ class Workers:
                 "-c",
                 "1",
                 "-n",
-                f"{name}@%h",
+                # Unique on the broker: a worker's remote-control queue is named after it, and a second
+                # worker of the same name (another test, another checkout) could not declare it.
+                f"{name}.{self.env['PELICAN_CELERY_QUEUE']}@%h",
                 "--without-gossip",
                 "--without-mingle",
                 "-l",
@@ -123,11 +125,14 @@ class Workers:
 @pytest.fixture
 def workers(env, tmp_path):
     started = Workers(env, tmp_path)
-    for name in ("w1", "w2"):
-        started.start(name)
-    started.wait_ready()
-    yield started
-    started.stop()
+    try:
+        for name in ("w1", "w2"):
+            started.start(name)
+        started.wait_ready()
+        yield started
+    finally:
+        # Also when a worker never became ready: none is left running.
+        started.stop()
 
 
 def _dataset(kfp_engine, results_engine, label: str, instance: dg.DagsterInstance | None = None) -> str:
@@ -239,6 +244,11 @@ def _chunk_workers(run_id: str) -> list[tuple[str, str]]:
     return found
 
 
+def _name(worker: str) -> str:
+    """The test's name of a worker (``w1``) from its node name (``w1.<queue>@<host>``)."""
+    return worker.split("@")[0].split(".")[0]
+
+
 @contextlib.contextmanager
 def _chunks_held(results_engine) -> Iterator[Callable[[], int]]:
     """Lock ``dataset_context`` (read first by every chunk step) until the block ends; yields a function
@@ -289,7 +299,7 @@ def test_two_workers_give_the_in_process_results(
     assert proc.returncode == 0, output[-3000:]
     run = dg.DagsterInstance.get().get_run_by_id(_run_id(key))
     assert run.is_success
-    assert {worker.split("@")[0] for _, worker in _chunk_workers(run.run_id)} == {"w1", "w2"}
+    assert {_name(worker) for _, worker in _chunk_workers(run.run_id)} == {"w1", "w2"}
     assert _held_slots() == 0
     assert _export(results_engine, key, tmp_path / "celery") == expected
 
@@ -307,8 +317,8 @@ def test_a_worker_killed_inside_a_chunk_step(
             # Each worker runs one step at a time (-c 1): two held chunk steps are one in each worker.
             _wait_for(lambda: waiting() >= 2, "a chunk step held in each worker")
             started = _chunk_workers(run_id)
-            assert {worker.split("@")[0] for _, worker in started} == {"w1", "w2"}
-            victim = next(step for step, worker in reversed(started) if worker.startswith("w1@"))
+            assert {_name(worker) for _, worker in started} == {"w1", "w2"}
+            victim = next(step for step, worker in reversed(started) if _name(worker) == "w1")
             if kill == "pool child":
                 (child,) = workers.children("w1")
                 os.kill(child, signal.SIGKILL)
@@ -323,7 +333,7 @@ def test_a_worker_killed_inside_a_chunk_step(
         # Acknowledged late: the broker hands the lost step to the other worker; the run ends by itself.
         assert proc.returncode == 0, output[-3000:]
         assert run.is_success
-        assert [worker.split("@")[0] for step, worker in _chunk_workers(run_id) if step == victim] == [
+        assert [_name(worker) for step, worker in _chunk_workers(run_id) if step == victim] == [
             "w1",
             "w2",
         ]
