@@ -136,12 +136,14 @@ def _celery_executor() -> dg.ExecutorDefinition:
 
     With late acknowledgement and ``task_reject_on_worker_lost`` off, Celery answers a task whose pool
     process was killed with ``WorkerLostError``. ``dagster_celery`` takes any such error as an error of
-    the executor: it stops submitting steps but waits for the steps it has not submitted yet, so a run
-    with more chunks than concurrency slots waits for ever (and the dead step keeps its slot). Here the
-    lost task becomes the step's ``STEP_FAILURE``, as the multiprocess executor reports a crashed
-    child process: the slot is freed, the other chunks finish, downstream steps are skipped, the run
-    fails, and re-execution from failure resumes it. Not retried: a step killed by the kernel's OOM
-    killer would be killed again on every worker.
+    the executor: the step gets no failure event (its event log ends at its start; the test saw the run
+    fail with no ``STEP_FAILURE`` at all), and no step is submitted after it, so steps still waiting for
+    a concurrency slot are never run (its loop then has steps left and nothing running: read from its
+    code, not seen in the tests, where every chunk had been submitted before the kill). Here the lost
+    task becomes the step's ``STEP_FAILURE``, as the multiprocess executor reports a crashed child
+    process: the slot is freed, the other chunks are submitted and finish, downstream steps are
+    skipped, the run fails, and re-execution from failure resumes it. Not retried: a step killed by the
+    kernel's OOM killer would be killed again on every worker.
     """
     from dagster._core.events import DagsterEvent, EngineEventData
     from dagster._core.execution.plan.objects import StepFailureData
