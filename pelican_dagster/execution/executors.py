@@ -17,7 +17,10 @@ Celery settings (the same on the machine that orchestrates a run and on every wo
 
 from __future__ import annotations
 
+import functools
 import os
+import sys
+import warnings
 from typing import Any
 
 import dagster as dg
@@ -121,9 +124,91 @@ def executor_definition(name: str | None = None) -> dg.ExecutorDefinition:
     if chosen == "multiprocess":
         return dg.multiprocess_executor.configured(MULTIPROCESS, name="pelican_multiprocess")
     try:
-        from dagster_celery import celery_executor
+        import dagster_celery  # noqa: F401
     except ImportError as e:
         raise ExecutorConfigError(
             f"{EXECUTOR}=celery needs dagster-celery: pip install 'pelican-dagster[celery]'"
         ) from e
-    return celery_executor.configured(celery_executor_config(), name="pelican_celery")
+    return _celery_executor().configured(celery_executor_config(), name="pelican_celery")
+
+
+@functools.cache
+def _celery_executor() -> dg.ExecutorDefinition:
+    """``dagster_celery``'s executor, except that a step whose worker process died is a step failure.
+
+    With late acknowledgement and ``task_reject_on_worker_lost`` off, Celery answers a task whose pool
+    process was killed with ``WorkerLostError``. ``dagster_celery`` takes any such error as an error of
+    the executor: the step gets no failure event (its event log ends at its start; the test saw the run
+    fail with no ``STEP_FAILURE`` at all), and no step is submitted after it, so steps still waiting for
+    a concurrency slot are never run (its loop then has steps left and nothing running: read from its
+    code, not seen in the tests, where every chunk had been submitted before the kill). Here the lost
+    task becomes the step's ``STEP_FAILURE``, as the multiprocess executor reports a crashed child
+    process: the slot is freed, the other chunks are submitted and finish, downstream steps are
+    skipped, the run fails, and re-execution from failure resumes it. Not retried: a step killed by the
+    kernel's OOM killer would be killed again on every worker.
+    """
+    from dagster._core.events import DagsterEvent, EngineEventData
+    from dagster._core.execution.plan.objects import StepFailureData
+    from dagster._core.execution.retries import RetryMode
+    from dagster._utils.error import serializable_error_info_from_exc_info
+    from dagster_celery.core_execution_loop import core_celery_execution_loop
+    from dagster_celery.executor import CELERY_CONFIG, CeleryExecutor, _submit_task
+    from dagster_shared.serdes import serialize_value
+
+    class LostWorkerAsStepFailure:
+        """A step's Celery result whose ``get`` turns a lost worker process into the step's failure
+        events (serialized, as a worker returns its step's events)."""
+
+        def __init__(self, result, step_context) -> None:
+            self.result, self.step_context = result, step_context
+
+        def ready(self) -> bool:
+            return self.result.ready()
+
+        def revoke(self) -> None:
+            self.result.revoke()
+
+        def get(self) -> list[str]:
+            try:
+                return self.result.get()
+            except Exception as e:
+                if type(e).__name__ != "WorkerLostError":
+                    raise
+                error = serializable_error_info_from_exc_info(sys.exc_info())
+                notice = DagsterEvent.engine_event(
+                    self.step_context,
+                    f"the Celery worker process running step {self.step_context.step.key} died: {e}",
+                    EngineEventData.engine_error(error),
+                )
+                failure = DagsterEvent.step_failure_event(
+                    self.step_context, StepFailureData(error=error, user_failure_data=None)
+                )
+                return [serialize_value(notice), serialize_value(failure)]
+
+    def submit(app, plan_context, step, queue, priority, known_state):
+        with warnings.catch_warnings():
+            # dagster_celery registers its (one) task again at each submission: Celery 5.7 warns.
+            warnings.filterwarnings("ignore", message="Task name 'execute_plan' is already registered")
+            result = _submit_task(app, plan_context, step, queue, priority, known_state)
+        return LostWorkerAsStepFailure(result, plan_context.for_step(step))
+
+    class PelicanCeleryExecutor(CeleryExecutor):
+        def execute(self, plan_context, execution_plan):
+            return core_celery_execution_loop(plan_context, execution_plan, step_execution_fn=submit)
+
+    @dg.executor(
+        name="celery",
+        config_schema=CELERY_CONFIG,
+        requirements=dg.multiple_process_executor_requirements(),
+    )
+    def celery_executor(init_context) -> CeleryExecutor:
+        config = init_context.executor_config
+        return PelicanCeleryExecutor(
+            retries=RetryMode.from_config(config["retries"]),
+            broker=config.get("broker"),
+            backend=config.get("backend"),
+            include=config.get("include"),
+            config_source=config.get("config_source"),
+        )
+
+    return celery_executor

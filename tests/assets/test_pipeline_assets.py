@@ -138,6 +138,21 @@ def test_chunk_size(items, configured, expected, monkeypatch):
     assert chunk_size_for(items, configured) == expected
 
 
+@pytest.mark.parametrize(
+    ("slots", "expected"),
+    # 2 chunks per slot of the cluster (the sum of the Celery workers' -c), whatever this machine's cores.
+    [(None, 2500), ("3", 1667), ("8", 625), ("40", 500)],
+)
+def test_chunk_size_scales_with_the_cluster_slots(monkeypatch, slots, expected):
+    monkeypatch.delenv("PELICAN_CHUNK_SIZE", raising=False)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    if slots is None:
+        monkeypatch.delenv("PELICAN_WORKER_SLOTS", raising=False)
+    else:
+        monkeypatch.setenv("PELICAN_WORKER_SLOTS", slots)
+    assert chunk_size_for(10_000) == expected
+
+
 def test_chunk_size_scales_with_cores(monkeypatch):
     monkeypatch.delenv("PELICAN_CHUNK_SIZE", raising=False)
     monkeypatch.setattr("os.cpu_count", lambda: 2)
