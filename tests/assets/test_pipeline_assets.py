@@ -141,6 +141,6 @@ def test_chunk_size(items, configured, expected, monkeypatch):
 def test_chunk_size_scales_with_cores(monkeypatch):
     monkeypatch.delenv("PELICAN_CHUNK_SIZE", raising=False)
     monkeypatch.setattr("os.cpu_count", lambda: 2)
-    assert chunk_size_for(10_000) == 2500
+    assert chunk_size_for(10_000) == 5000
     monkeypatch.setenv("PELICAN_CHUNK_SIZE", "123")
     assert chunk_size_for(10_000) == 123
