@@ -1,0 +1,1 @@
+"""How the ``pelican`` job's step processes start (the multiprocess executor's fork server)."""
