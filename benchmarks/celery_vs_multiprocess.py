@@ -43,7 +43,14 @@ CHECKED_IN = re.compile(r"^items \S+: (\d+) in ([\d.]+) s")
 
 def _workers(env: dict[str, str], count: int, logs: Path) -> list[subprocess.Popen]:
     celery = Path(sys.executable).parent / "celery"
-    command = [str(celery), "-A", "pelican_dagster.execution.celery_app", "worker", "-Q", env["PELICAN_CELERY_QUEUE"]]
+    command = [
+        str(celery),
+        "-A",
+        "pelican_dagster.execution.celery_app",
+        "worker",
+        "-Q",
+        env["PELICAN_CELERY_QUEUE"],
+    ]
     procs = []
     for n in range(1, count + 1):
         log = open(logs / f"worker{count}-{n}.log", "w")  # noqa: SIM115

@@ -14,6 +14,7 @@ import argparse
 import os
 import shutil
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -67,14 +68,19 @@ class Databases:
         return engines.results_engine(self.results_url)
 
 
-def _instance():
-    """The persistent Dagster instance: ``DAGSTER_HOME`` when set, else the embedded server's."""
-    import dagster as dg
-
+def _dagster_home() -> None:
+    """Set ``DAGSTER_HOME`` to the embedded server's instance unless it is set."""
     if not os.environ.get(settings.DAGSTER_HOME):
         from pelican_dagster.storage.embedded import dagster_home
 
         os.environ[settings.DAGSTER_HOME] = str(dagster_home())
+
+
+def _instance():
+    """The persistent Dagster instance: ``DAGSTER_HOME`` when set, else the embedded server's."""
+    import dagster as dg
+
+    _dagster_home()
     return dg.DagsterInstance.get()
 
 
@@ -188,6 +194,30 @@ def _executor(args: argparse.Namespace | CheckRequest, items: int | None = None)
     return "in_process" if items is not None and items <= SMALL_DATASET else "multiprocess"
 
 
+#: A file of at least this many bytes is expected to run on the multiprocess executor (a gzipped file of
+#: compiled releases holds ~1,000 items per MB; ``SMALL_DATASET`` items run in-process).
+LARGE_FILE_BYTES = 1 << 20
+
+
+def _import_definitions() -> None:
+    import pelican_dagster.definitions  # noqa: F401
+
+
+def _warm_up(request: CheckRequest, paths: list[str]) -> threading.Thread:
+    """Start, while the files load, what the run will wait for: the Dagster imports of this process (a
+    thread: the load mostly waits on PostgreSQL) and, for a run expected on the multiprocess executor,
+    the executor's fork server (a process preloading the project). Returns the import thread."""
+    from pelican_dagster.execution.executors import start_forkserver
+
+    _dagster_home()  # the fork server inherits the environment: set it first
+    large = sum(os.path.getsize(p) for p in paths if os.path.isfile(p)) >= LARGE_FILE_BYTES
+    if _executor(request, None if large else SMALL_DATASET) == "multiprocess":
+        start_forkserver()
+    thread = threading.Thread(target=_import_definitions, name="pelican-warm-imports", daemon=True)
+    thread.start()
+    return thread
+
+
 @dataclass
 class CheckRequest:
     """What ``check`` (and ``demo``) do: the file, its ancestor, the export folder and the options."""
@@ -221,9 +251,11 @@ def check_file(request: CheckRequest) -> tuple[int, str | None]:
     max_size = settings.max_size() if request.max_size is None else (request.max_size or None)
     options = {"max_items": request.max_items, "max_size": max_size}
     paths = [p for p in (request.ancestor, request.file) if p]
+    warming = _warm_up(request, paths)
     loads = load_files(kfp, [(p, _source(p)) for p in paths])
     for path, result in zip(paths, loads, strict=True):
         _print_load(path, result)
+    warming.join()
     instance = _instance()
 
     ancestor_id = None

@@ -23,6 +23,7 @@ with an ``ocid`` raises :class:`LoadError` and nothing is written (one transacti
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gzip
 import hashlib
@@ -30,7 +31,9 @@ import io
 import json
 import os
 import re
+import threading
 import time
+import weakref
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -139,12 +142,55 @@ def _escape_copy(raw: bytes) -> bytes:
     return raw
 
 
+class _Copies:
+    """The COPY of one connection running in a background thread, at most one at a time: PostgreSQL
+    parses a batch while this thread parses the next lines (psycopg2 releases the GIL while it sends)."""
+
+    def __init__(self) -> None:
+        self.thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+
+    def start(self, cursor, sql: str, buffer: io.BytesIO) -> None:
+        self.wait()
+
+        def copy() -> None:
+            try:
+                cursor.copy_expert(sql, buffer, size=1 << 20)
+            except BaseException as e:  # re-raised in the caller's thread by wait()
+                self.error = e
+
+        self.thread = threading.Thread(target=copy, name="pelican-load-copy", daemon=True)
+        self.thread.start()
+
+    def wait(self) -> None:
+        """Wait for the running COPY (the connection is then free); re-raise its error."""
+        if self.thread is not None:
+            self.thread.join()
+            self.thread = None
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+
+
+#: One background COPY per connection, shared by the staging tables on it.
+_copies: weakref.WeakKeyDictionary[Any, _Copies] = weakref.WeakKeyDictionary()
+
+
+def _copies_of(conn: Connection) -> _Copies:
+    driver = conn.connection.driver_connection
+    if driver not in _copies:
+        _copies[driver] = _Copies()
+    return _copies[driver]
+
+
 class _Staging:
     """A temporary table ``(line, hash_md5, data jsonb)`` filled by COPY in batches."""
 
     def __init__(self, conn: Connection, name: str):
         self.conn = conn
         self.name = name
+        self.copies = _copies_of(conn)
+        self.copies.wait()
         self.cursor = raw_cursor(conn)
         # A load earlier in the same transaction (``load_files``) left its staging table.
         self.cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{name}")
@@ -166,14 +212,20 @@ class _Staging:
             self.flush()
 
     def flush(self) -> None:
+        """Send the buffered rows (in the background: :meth:`wait` before using the connection)."""
         if self.buffer.tell():
             self.buffer.seek(0)
-            self.cursor.copy_expert(f"COPY {self.name} (line, hash_md5, data) FROM STDIN", self.buffer)
+            self.copies.start(self.cursor, f"COPY {self.name} (line, hash_md5, data) FROM STDIN", self.buffer)
             self.buffer = io.BytesIO()
+
+    def wait(self) -> None:
+        """Wait until every row sent is stored."""
+        self.copies.wait()
 
     def store_data(self, table: str = "data") -> None:
         """Insert the staged documents into ``data``/``package_data`` (existing hashes are reused)."""
         self.flush()
+        self.wait()
         self.cursor.execute(
             f"INSERT INTO {table} (hash_md5, data) SELECT hash_md5, data FROM {self.name} "
             "ON CONFLICT (hash_md5) DO NOTHING"
@@ -271,7 +323,13 @@ def load_files(
     with engine.begin() as conn:
         kingfisher.ensure_tables(conn)
     with engine.begin() as conn:
-        return [_load(conn, Path(path), source_id, data_version) for path, source_id in files]
+        try:
+            return [_load(conn, Path(path), source_id, data_version) for path, source_id in files]
+        except BaseException:
+            # A COPY still running in the background must end before the transaction rolls back.
+            with contextlib.suppress(BaseException):
+                _copies_of(conn).wait()
+            raise
 
 
 def _load(

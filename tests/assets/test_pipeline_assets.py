@@ -156,6 +156,6 @@ def test_chunk_size_scales_with_the_cluster_slots(monkeypatch, slots, expected):
 def test_chunk_size_scales_with_cores(monkeypatch):
     monkeypatch.delenv("PELICAN_CHUNK_SIZE", raising=False)
     monkeypatch.setattr("os.cpu_count", lambda: 2)
-    assert chunk_size_for(10_000) == 2500
+    assert chunk_size_for(10_000) == 5000
     monkeypatch.setenv("PELICAN_CHUNK_SIZE", "123")
     assert chunk_size_for(10_000) == 123

@@ -213,7 +213,8 @@ def test_collect_checks_the_items_no_chunk_covered(instance, resources, kfp_engi
 @pytest.mark.parametrize(
     ("items", "configured", "expected"),
     [
-        (10_000, 0, 2_500),
+        (10_000, 0, 5_000),
+        (6_000, 0, 3_000),
         (100_000, 0, MAX_CHUNK_SIZE),
         (1_000_000, 0, MAX_CHUNK_SIZE),
         (1_000_000, 50_000, MAX_CHUNK_SIZE),
