@@ -17,6 +17,7 @@ from pelican_dagster import settings
 from pelican_dagster.assets import PIPELINE_ASSETS
 from pelican_dagster.assets.codelists import codelists
 from pelican_dagster.automation.codelists import codelists_daily
+from pelican_dagster.automation.failed_runs import failed_runs
 from pelican_dagster.automation.frontend import frontend_messages, pelican_frontend_messages
 from pelican_dagster.automation.kingfisher import (
     ancestors_checked,
@@ -62,7 +63,13 @@ defs = dg.Definitions(
     assets=[*PIPELINE_ASSETS, codelists, frontend_messages],
     jobs=[pelican_job, time_based_job, *DATASET_JOBS, codelists_job],
     schedules=[codelists_daily],
-    sensors=[kingfisher_process_collections, pending_datasets, ancestors_checked, pelican_frontend_messages],
+    sensors=[
+        kingfisher_process_collections,
+        pending_datasets,
+        ancestors_checked,
+        failed_runs,
+        pelican_frontend_messages,
+    ],
     resources=resources(),
 )
 

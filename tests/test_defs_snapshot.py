@@ -20,6 +20,7 @@ ASSETS = [
 JOBS = ["codelists_refresh", "filter_dataset", "pelican", "pelican_time_based", "wipe_dataset"]
 SENSORS = [
     "ancestors_checked",
+    "failed_runs",
     "kingfisher_process_collections",
     "pelican_frontend_messages",
     "pending_datasets",
