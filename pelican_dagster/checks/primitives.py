@@ -16,6 +16,8 @@ from dateutil.parser import isoparse
 __all__ = [
     "as_number",
     "as_text",
+    "date_of",
+    "date_of_head",
     "get",
     "has",
     "is_truthy",
@@ -187,6 +189,32 @@ def parse_date(value: Any) -> _dt.date | None:
         return _dt.datetime.strptime(head, "%Y-%m-%d").date()
     except ValueError:
         return None
+
+
+# parse_date reads only the first 10 characters, so they key its memo: keys stay small even for huge
+# strings, and values that differ only in their time share an entry. Dates repeat across checks and
+# items; this is the one memo of parse_date on the hot path (docs/hot-path.md). Bounded: cleared when full.
+_DATE_HEADS: dict[str, _dt.date | None] = {}
+_DATE_HEADS_MAX = 200_000
+
+
+def date_of_head(head: str) -> _dt.date | None:
+    """``parse_date(head)`` for a string of at most 10 characters, memoised."""
+    try:
+        return _DATE_HEADS[head]
+    except KeyError:
+        pass
+    if len(_DATE_HEADS) >= _DATE_HEADS_MAX:
+        _DATE_HEADS.clear()
+    date = _DATE_HEADS[head] = parse_date(head)
+    return date
+
+
+def date_of(value: Any) -> _dt.date | None:
+    """``parse_date(value)``, memoised (see :func:`date_of_head`)."""
+    if type(value) is not str:
+        return None
+    return date_of_head(value[:10])
 
 
 def parse_datetime(value: Any) -> _dt.datetime | None:

@@ -2,64 +2,24 @@
 
 Pelican keeps ``Reservoir(k)`` samples (Algorithm R) and seeds nothing. Here every sampler takes a
 ``random.Random`` so that a run with a fixed ``PELICAN_SEED`` is reproducible, and samples drawn by
-separate chunks of one dataset merge into one uniform sample of the whole dataset.
+separate chunks of one dataset merge into one uniform sample of the whole dataset. The samplers
+themselves live beside what they sample (docs/hot-path.md lists them and why each is shaped so).
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-__all__ = ["Reservoir", "merge_samples", "rng_for"]
+__all__ = ["merge_samples", "rng_for"]
 
 
 def rng_for(seed: int | str, *parts: Any) -> random.Random:
     """A generator seeded by the run seed and a stable label (a chunk's first item id, a check name)."""
     return random.Random(":".join(str(p) for p in (seed, *parts)))
-
-
-class Reservoir(Generic[T]):
-    """Algorithm R: a uniform sample of at most ``k`` of the values offered, plus their count."""
-
-    __slots__ = ("count", "k", "rng", "samples")
-
-    def __init__(self, k: int, rng: random.Random) -> None:
-        self.k = k
-        self.rng = rng
-        self.count = 0
-        self.samples: list[T] = []
-
-    def offer(self, value: T) -> None:
-        """Consider one value (kept with probability k / values seen so far)."""
-        n = self.count
-        self.count = n + 1
-        if n < self.k:
-            self.samples.append(value)
-        else:
-            r = self.rng.randint(0, n)
-            if r < self.k:
-                self.samples[r] = value
-
-    def wants(self) -> int | None:
-        """The slot the next value would take, drawn now, or None if it would not be kept.
-
-        Lets a caller skip building an expensive example that would be thrown away: call ``wants()``
-        once per value instead of ``offer()``, then ``place(slot, value)`` only when a slot is returned.
-        """
-        n = self.count
-        self.count = n + 1
-        if n < self.k:
-            self.samples.append(None)  # type: ignore[arg-type]
-            return n
-        r = self.rng.randint(0, n)
-        return r if r < self.k else None
-
-    def place(self, slot: int, value: T) -> None:
-        """Store a value in a slot returned by :meth:`wants`."""
-        self.samples[slot] = value
 
 
 def merge_samples(

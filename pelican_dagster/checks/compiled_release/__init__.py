@@ -6,6 +6,7 @@ all on one item, walking it once along every path the checks read (:data:`TRIE`,
 :class:`~.occurrences.ItemPaths` passed to the checks of :data:`PATH_CHECKS`) and sharing its parties
 and party references between the 19 checks that read them (a :class:`~.parties.PartyFacts`);
 :func:`to_pelican` wraps the results in Pelican's stored shape (docs/report-shapes.md §2).
+The hot-path machinery (traversals, memos, samplers) is mapped in docs/hot-path.md.
 """
 
 from __future__ import annotations

@@ -7,37 +7,21 @@ along it once, collecting every path's occurrences exactly as :func:`~..primitiv
 returns them (same indexed paths, same document order, nulls included).
 
 Paths declared *dated* store ``(indexed path, value, parse_date of value)`` triples (the date memoised
-by :func:`date_of`); the others store ``(indexed path, value)`` pairs.
+by :func:`~..primitives.date_of`, the one date memo of the hot path, docs/hot-path.md); the
+others store ``(indexed path, value)`` pairs.
 """
 
 from __future__ import annotations
 
-import datetime as _dt
 import functools
 from collections.abc import Iterable
 from typing import Any
 
-from pelican_dagster.checks.primitives import parse_date
+from pelican_dagster.checks.primitives import date_of, date_of_head
 
 __all__ = ["ItemPaths", "PathTrie", "date_of", "trie_of"]
 
 _STR = str
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _parse_head(head: str) -> _dt.date | None:
-    return parse_date(head)
-
-
-def date_of(value: Any) -> _dt.date | None:
-    """``parse_date`` of a field value, memoised (the same dates recur across checks and items).
-
-    parse_date reads only the first 10 characters, so they are the cache key: keys stay small even for
-    huge strings, and values that differ only in their time share an entry.
-    """
-    if type(value) is not _STR:
-        return None
-    return _parse_head(value[:10])
 
 
 # A trie node: ((key, path if a wanted path ends here else None, dated, child node or None, key + "."), ...).
@@ -129,7 +113,7 @@ def _walk(node: dict[str, Any], trie: _Node, prefix: str, found: Found) -> None:
                 indexed = f"{here}[{index}]"
                 if dated:
                     bucket.append(
-                        (indexed, element, _parse_head(element[:10]) if type(element) is _STR else None)
+                        (indexed, element, date_of_head(element[:10]) if type(element) is _STR else None)
                     )
                 else:
                     bucket.append((indexed, element))
@@ -139,7 +123,7 @@ def _walk(node: dict[str, Any], trie: _Node, prefix: str, found: Found) -> None:
             if path is not None:
                 here = prefix + key
                 if dated:
-                    occurrence = (here, value, _parse_head(value[:10]) if type(value) is _STR else None)
+                    occurrence = (here, value, date_of_head(value[:10]) if type(value) is _STR else None)
                 else:
                     occurrence = (here, value)
                 bucket = found.get(path)

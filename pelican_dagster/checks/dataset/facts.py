@@ -33,6 +33,8 @@ through the constants below (``o`` :data:`OCID`, ``p`` :data:`PROFILE`, …)
   object; then the lengths of the ``awards`` and ``contracts`` arrays (non-arrays 0) and the number of
   ``contracts.implementation`` occurrences. Absent when all four are 0.
 
+Why this walk (:func:`gather`) is not shared with the compiled-release checks' walk: docs/hot-path.md.
+
 Raw values are stored so that the checks compare them as Pelican does, with three JSON-encoding
 adjustments: integers outside the 64-bit range become their text, non-finite amounts their Python text
 (``"nan"``, which coerces back), and object/array identifiers, ocids and titles the wrapper

@@ -11,7 +11,8 @@ Traversal (§0.2, §1.2): the parents of ``P.k`` are the values at ``P`` (arrays
 scalar value at the end of ``P`` included); a parent that is itself an array (array in array) is
 replaced by its elements; a parent that is not an object gives a failing ``exists``; a path without
 parents is omitted. The values at ``P.k`` are, for each value ``v`` at ``P`` that is an object
-holding ``k``, the elements of ``v[k]`` if it is an array, else ``v[k]`` itself.
+holding ``k``, the elements of ``v[k]`` if it is an array, else ``v[k]`` itself. Why this walk is not
+shared with the compiled-release checks' and the facts' walks: docs/hot-path.md.
 """
 
 from __future__ import annotations

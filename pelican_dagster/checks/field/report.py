@@ -5,14 +5,16 @@ objects. Counts are a 9-bin histogram of outcome codes per path, from which ever
 follows. Examples are uniform random samples of at most 20 check results per path, group and check,
 split passed/failed. Reports of chunks checked in parallel merge with :meth:`FieldReport.merge`.
 
-Sampling uses Algorithm L (skip-ahead reservoir sampling): it keeps the same uniform distribution as
-Pelican's Algorithm R but draws random numbers only for the values it keeps, which matters here (a
-dataset offers millions of check results). Pelican seeds nothing; here the generator is seeded.
+Sampling draws each sample once its population is known: the results added are held as their outcome
+codes (not the items) until the counts or samples are read; then, per path and sample, ``min(20, n)``
+of its ``n`` values are drawn uniformly (``random.sample``) and one walk over the held codes locates
+them, and the draw is merged with the sample so far (:func:`~pelican_dagster.checks.sampling.merge_samples`).
+Pelican samples value by value (Algorithm R) and seeds nothing; here the generator is seeded, and a
+chunk draws 20 values per sample instead of keeping and replacing ~20 · (1 + ln(n / 20)) of them
+(docs/hot-path.md gives the measured gain).
 
-Cost: every sampler knows the index of the next value it will keep, turned into a threshold per
-outcome code of its path (``_due``), so an entry is only looked at when a sample may keep it. A kept
-value is a *pointer* ``(item_id, occurrence, which result)`` (the path is the sampler's), so a chunk
-neither builds examples nor keeps items, and its state stays small. Examples are built once, after
+A kept value is a *pointer* ``(item_id, occurrence, which result)`` (the path is the sample's), so a
+chunk neither builds examples nor keeps items, and its state stays small. Examples are built once, after
 the chunks merge, from the items the final samples point to (:meth:`FieldReport.examples` with a
 ``lookup`` that re-reads them: at most 20 per sample, whatever the dataset's size), exactly as
 :mod:`.examples` builds them from the item.
@@ -21,11 +23,8 @@ the chunks merge, from the items the final samples point to (:meth:`FieldReport.
 from __future__ import annotations
 
 import gc
-import math
 import random
 from collections.abc import Callable, Iterable, Mapping
-from math import exp, log, log1p
-from operator import mul
 from typing import Any
 
 from pelican_dagster.checks.context import CheckContext
@@ -75,74 +74,48 @@ _QUALITY_KINDS: dict[str, dict[int, tuple[int, ...]]] = {
     "check.failed": {8: (QUALITY,)},
 }
 _ALL_KINDS = {**_COVERAGE_KINDS, **_QUALITY_KINDS}
-#: Per sample name, how many values an entry with each code 0..8 offers.
-_WEIGHTS = {
-    name: tuple(len(offers.get(code, ())) for code in range(9)) for name, offers in _ALL_KINDS.items()
-}
 #: Per path index, its samples as (name, offers).
 _KINDS_OF = tuple(
     tuple((_ALL_KINDS if field.quality is not None else _COVERAGE_KINDS).items()) for field in PATHS
 )
-#: Per code, the local histogram of one entry with that code.
-_UNIT = tuple(tuple(int(code == c) for c in range(9)) for code in range(9))
 _CODES = (0, 3, 6, 7, 8)  # the outcome codes that occur
-#: A threshold never reached.
+#: A wanted entry never reached.
 _NEVER = 1 << 62
 
 
-def _offered(weights: tuple[int, ...], hist: list[int]) -> int:
-    """How many values a sample with these weights received from entries counted in ``hist``."""
-    return sum(map(mul, weights, hist))
+def _take(item_id: Any, position: int, code: int, plan: Any) -> None:
+    """Keep the next wanted entry of ``code`` (at ``position`` in the item) in the samples that drew it."""
+    _, nxt, queues, targets = plan
+    queue = queues[code]
+    n = queue.pop()
+    nxt[code] = queue[-1] if queue else _NEVER
+    for kept, which in targets[n * 9 + code]:
+        kept.append((item_id, position, which))
 
 
-class _Sampler:
-    """A uniform sample of at most ``k`` values with skip-ahead (Algorithm L), offered in batches."""
+def _count(hist: list[list[int]], results: Iterable[tuple[Any, dict[int, list[int]]]]) -> None:
+    """Add the outcome codes of ``(item_id, codes)`` results to a histogram per path index."""
+    for _, codes in results:
+        for index, path_codes in codes.items():
+            h = hist[index]
+            m = len(path_codes)
+            if m == 1:
+                h[path_codes[0]] += 1
+            elif path_codes.count(first := path_codes[0]) == m:
+                h[first] += m  # most arrays: every occurrence has the same outcome
+            else:
+                for code in path_codes:
+                    h[code] += 1
 
-    __slots__ = ("count", "k", "next", "offers", "samples", "terms", "thr", "w")
 
-    def __init__(self, k: int, count: int = 0, samples: list[Any] | None = None) -> None:
-        self.k = k
+class _Sample:
+    """A uniform sample of at most ``k`` of ``count`` values (pointers), as merged or drawn."""
+
+    __slots__ = ("count", "samples")
+
+    def __init__(self, count: int = 0, samples: list[Any] | None = None) -> None:
         self.count = count
         self.samples: list[Any] = samples if samples is not None else []
-        self.w = 0.0
-        self.next = -1  # index of the next value to keep once the sample is full; -1 = not drawn
-        # Set when the sampler serves a report's path: results offered per code, (code, weight) pairs
-        # and, per code, the path's count of that code from which this sampler must be looked at.
-        self.offers: dict[int, tuple[int, ...]] = {}
-        self.terms: tuple[tuple[int, int], ...] = ()
-        self.thr: list[int] = []
-
-    def _draw(self, rng: random.Random, last: int) -> None:
-        # Index of the next kept value after ``last`` (geometric skip with parameter w).
-        r = max(rng.random(), 1e-300)
-        self.next = last + int(math.log(r) / math.log1p(-self.w)) + 1
-
-    def _start(self, rng: random.Random) -> None:
-        # w is the largest of the k random keys kept so far; given n values seen it is Beta(k, n - k + 1)
-        # (for n = k: the maximum of k uniforms), so a merged sample can go on being offered values.
-        n = self.count
-        self.w = min(rng.betavariate(self.k, n - self.k + 1), 1.0 - 1e-16)
-        self._draw(rng, n - 1)
-
-    def take(self, m: int, rng: random.Random) -> list[tuple[int, int]]:
-        """Offer ``m`` values; return (offset in this batch, slot) of each value to store, in order."""
-        start = self.count
-        end = start + m
-        k = self.k
-        kept: list[tuple[int, int]] = []
-        while self.count < end and len(self.samples) < k:  # filling: every value is kept
-            kept.append((self.count - start, len(self.samples)))
-            self.samples.append(None)
-            self.count += 1
-        if self.count < end:  # full, and values of this batch left
-            if self.next < 0:
-                self._start(rng)
-            while self.next < end:
-                kept.append((self.next - start, rng.randrange(k)))
-                self.w = min(self.w * math.exp(math.log(max(rng.random(), 1e-300)) / k), 1.0 - 1e-16)
-                self._draw(rng, self.next)
-            self.count = end
-        return kept
 
 
 class FieldReport:
@@ -166,17 +139,13 @@ class FieldReport:
         self.ctx = ctx
         #: With ``keep_items``: item id → (ocid, item) of the items offered to a sample.
         self.items: dict[Any, tuple[Any, dict[str, Any]]] | None = {} if keep_items else None
-        #: Per path index, how many entries had each outcome code (0..8).
-        self.hist: list[list[int]] = [[0] * 9 for _ in PATHS]
-        #: (path index, sample name) → sampler of pointers ``(item_id, occurrence, which result)``
-        #: (lists once they have been through JSON). A sampler's ``count`` is brought up
-        #: to date from the histogram when it is used (the fast path only updates the histogram).
-        self.samplers: dict[tuple[int, str], _Sampler] = {}
-        # Per path and code: the count ``hist[index][code]`` from which an entry with that code may be
-        # kept by a sample of the path (0 = look at every entry: samples not set up yet).
-        self._due = [[0] * 9 for _ in PATHS]
-        # Per path (once it has samples): the samplers that take values from each code.
-        self._users: list[tuple[tuple[_Sampler, ...], ...] | None] = [None] * len(PATHS)
+        # Per path index, how many entries had each outcome code (0..8), pending results excluded.
+        self._hist: list[list[int]] = [[0] * 9 for _ in PATHS]
+        # (path index, sample name) → sample of pointers ``(item_id, occurrence, which result)`` (lists
+        # once they have been through JSON), pending results excluded.
+        self._samples: dict[tuple[int, str], _Sample] = {}
+        # ``(item_id, codes)`` of the results added since the last _flush, in order.
+        self._pending: list[tuple[Any, dict[int, list[int]]]] = []
 
     # -- accumulation ------------------------------------------------------------------------------
 
@@ -187,233 +156,130 @@ class FieldReport:
         them only the counts are kept. A sample keeps a pointer into the item, not the item: the example
         is built by :meth:`examples`, which gets the item again (from ``lookup`` or ``keep_items``).
         The example's ``meta.ocid`` is then the item's ``ocid`` (with ``keep_items``: this ``ocid``).
+
+        Nothing is counted or drawn here: the codes are kept (not the item) until the counts or samples
+        are read, then counted and sampled all at once (:meth:`_flush`, docs/hot-path.md).
         """
-        hist = self.hist
         item = item if item is not None else result.item
         ctx = self.ctx if self.ctx is not None else result.ctx
         if item is None or ctx is None:
-            for index, codes in result.codes.items():
-                h = hist[index]
-                for code in codes:
-                    h[code] += 1
+            _count(self._hist, ((None, result.codes),))
             return
-        # Only entries that reach a ``_due`` count are looked at: the samples of a path skip ahead, so
-        # most entries just count.
         if self.ctx is None:
             self.ctx = ctx  # the examples are built with it later
-        due = self._due
-        items = self.items
-        for index, codes in result.codes.items():
-            h = hist[index]
-            if len(codes) == 1:
-                code = codes[0]
-                h[code] += 1
-                if h[code] < due[index][code]:
-                    continue
-            else:
-                for code in codes:
-                    h[code] += 1
-                d = due[index]
-                for code in set(codes):
-                    if h[code] >= d[code]:
-                        break
-                else:
-                    continue
-            if items is not None and item_id not in items:
-                items[item_id] = (ocid, item)
-            self._offer(index, codes, item_id)
+        if self.items is not None and item_id not in self.items:
+            self.items[item_id] = (ocid, item)
+        self._pending.append((item_id, result.codes))
 
-    def _open(self, index: int) -> tuple[tuple[_Sampler, ...], ...]:
-        """Set up the samplers of a path (keeping any merged ones) and who takes which code."""
-        users: list[list[_Sampler]] = [[] for _ in range(9)]
-        for name, offers in _KINDS_OF[index]:
-            sampler = self.samplers.get((index, name))
-            if sampler is None:
-                sampler = self.samplers[(index, name)] = _Sampler(EXAMPLES)
-            sampler.offers = offers
-            sampler.terms = tuple((code, len(results)) for code, results in offers.items())
-            sampler.thr = [0] * 9
-            for code in offers:
-                users[code].append(sampler)
-        frozen = self._users[index] = tuple(map(tuple, users))
-        self._due[index] = [0 if u else _NEVER for u in frozen]
-        return frozen
+    def _flush(self) -> None:
+        """Count the pending results and draw their samples, merged into the samples so far.
 
-    def _offer(self, index: int, codes: list[int], item_id: Any) -> None:
-        """Offer one item's entries of a path to the samplers that may keep one."""
-        users = self._users[index]
-        if users is None:
-            users = self._open(index)
-        if len(codes) != 1:
-            return self._offer_many(index, codes, item_id, users)
-        # One entry (most paths): only its code's samplers, Algorithm L inlined for full samples.
-        h = self.hist[index]
-        due = self._due[index]
-        code = codes[0]
-        seen = h[code]
-        rng = self.rng
-        random_ = rng.random
-        low = _NEVER
-        for s in users[code]:
-            thr = s.thr
-            if thr[code] > seen:
-                if thr[code] < low:
-                    low = thr[code]
-                continue
-            results = s.offers[code]
-            samples = s.samples
-            if len(samples) + len(results) < s.k:
-                # Still filling after this entry (most keeps of a chunk): every value is kept, nothing
-                # is drawn, and its thresholds stay reached (every entry is looked at until it is full).
-                for which in results:
-                    samples.append((item_id, 0, which))
-                if thr[code] < low:
-                    low = thr[code]
-                continue
-            terms = s.terms
-            if len(terms) == 1:
-                count = terms[0][1] * seen
-            else:
-                count = 0
-                for c, weight in terms:
-                    count += weight * h[c]
-            before = count - len(results)
-            k = s.k
-            if len(samples) < k:
-                s.count = before
-                for offset, slot in s.take(len(results), rng):
-                    samples[slot] = (item_id, 0, results[offset])
-            else:
-                at = s.next
-                if at < before:
-                    s.count = before
-                    if at < 0:
-                        s._start(rng)
-                    else:
-                        s._draw(rng, before - 1)  # values counted without an item were skipped
-                    at = s.next
-                if at < count:
-                    w = s.w
-                    while at < count:
-                        samples[int(random_() * k)] = (item_id, 0, results[at - before])
-                        w *= exp(log(1.0 - random_()) / k)
-                        at += int(log(1.0 - random_()) / log1p(-w)) + 1
-                    s.w = w
-                    s.next = at
-            weight = len(results)
-            if count == weight * seen and s.next >= 0 and len(samples) == k:
-                # Only this code has come (the common case): _plan gives it the whole room.
-                thr[code] = seen + (s.next - count) // weight + 1
-            else:
-                self._plan(s, h, count)
-                for c, _ in terms:
-                    if thr[c] < due[c]:
-                        due[c] = thr[c]
-            if thr[code] < low:
-                low = thr[code]
-        due[code] = low
-
-    def _offer_many(
-        self, index: int, codes: list[int], item_id: Any, users: tuple[tuple[_Sampler, ...], ...]
-    ) -> None:
-        """:meth:`_offer` for a path with several entries in the item."""
-        h = self.hist[index]
-        local = [0] * 9
-        for code in codes:
-            local[code] += 1
-        present = [code for code in _CODES if local[code]]
-        due: list[_Sampler] = []
-        for code in present:
-            for s in users[code]:
-                if s.thr[code] <= h[code] and s not in due:
-                    due.append(s)
-        rng = self.rng
-        random_ = rng.random
-        # All entries with one code (the usual case): value ``i`` is result ``i % n`` of entry ``i // n``.
-        same = present[0] if len(present) == 1 else -1
-        for s in due:
-            count = m = 0
-            for code, weight in s.terms:
-                count += weight * h[code]
-                m += weight * local[code]
-            samples = s.samples
-            k = s.k
-            if len(samples) + m < k:
-                # Still filling after these entries: as in _offer.
-                offers = s.offers
-                for position, code in enumerate(codes):
-                    for which in offers.get(code, ()):
-                        samples.append((item_id, position, which))
-                continue
-            before = count - m
-            at = s.next
-            if len(samples) < k or at < before:
-                if 0 <= at < before:
-                    s._draw(rng, before - 1)  # values counted without an item were skipped
-                s.count = before
-                for offset, slot in s.take(m, rng):
-                    if same >= 0:
-                        results = s.offers[same]
-                        position, which = divmod(offset, len(results))
-                        samples[slot] = (item_id, position, results[which])
-                    else:
-                        samples[slot] = (item_id, *_locate(s.offers, codes, offset))
-            elif at < count:
-                w = s.w
-                while at < count:
-                    if same >= 0:
-                        results = s.offers[same]
-                        position, which = divmod(at - before, len(results))
-                        samples[int(random_() * k)] = (item_id, position, results[which])
-                    else:
-                        samples[int(random_() * k)] = (item_id, *_locate(s.offers, codes, at - before))
-                    w *= exp(log(1.0 - random_()) / k)
-                    at += int(log(1.0 - random_()) / log1p(-w)) + 1
-                s.w = w
-                s.next = at
-            self._plan(s, h, count)
-        thresholds = self._due[index]
-        for s in due:
-            for code, _ in s.terms:
-                if s.thr[code] < thresholds[code]:
-                    thresholds[code] = s.thr[code]
-        for code in present:
-            thresholds[code] = min([u.thr[code] for u in users[code]], default=_NEVER)
-
-    def _plan(self, s: _Sampler, h: list[int], count: int) -> None:
-        """Set the sampler's thresholds: per code, the path's count of it from which ``s`` may keep one.
-
-        ``count``: the values the sampler has been offered (up to date with ``h``).
+        Drawing once the population is known costs ``k`` draws per sample, where sampling value by value
+        (Pelican's Algorithm R, or Algorithm L) keeps and then replaces about ``k · (1 + ln(n / k))``:
+        per chunk of 2,500 items that was most of the pass's report cost (docs/hot-path.md).
         """
-        thr = s.thr
-        terms = s.terms
-        if len(s.samples) < s.k:
-            for code, _ in terms:
-                thr[code] = h[code] + 1  # still filling: every value is kept
+        pending = self._pending
+        if not pending:
             return
-        if s.next < 0:
-            s.count = count
-            s._start(self.rng)
-        room = s.next - count  # values it lets pass before the next kept one
-        if len(terms) == 1:
-            code, weight = terms[0]
-            thr[code] = h[code] + room // weight + 1
-        else:
-            # Share the room between its codes as they have come so far: while no code reaches its
-            # threshold, at most ``room`` values have passed.
-            for code, _ in terms:
-                thr[code] = h[code] + room * h[code] // count + 1
+        self._pending = []
+        hist = [[0] * 9 for _ in PATHS]
+        _count(hist, pending)
+        rng = self.rng
+        # Per path index: None, or (entries seen per code, next wanted entry per code, wanted entries
+        # per code in descending order, (entry * 9 + code) → [(sample, which result)]).
+        plans: list[Any] = [None] * len(PATHS)
+        drawn: dict[tuple[int, str], tuple[int, list[Any]]] = {}
+        for index, h in enumerate(hist):
+            if not any(h):
+                continue
+            targets: dict[int, list[tuple[list[Any], int]]] = {}
+            for name, offers in _KINDS_OF[index]:
+                # The values of a sample, ordered by code then entry then result (any fixed order
+                # gives a uniform sample): code c holds len(offers[c]) · h[c] of them.
+                blocks = [(code, results, len(results) * h[code]) for code, results in offers.items()]
+                total = sum(size for _, _, size in blocks)
+                if not total:
+                    continue
+                kept: list[Any] = []
+                for rank in rng.sample(range(total), min(EXAMPLES, total)):
+                    for code, results, size in blocks:
+                        if rank < size:
+                            n, which = divmod(rank, len(results))
+                            targets.setdefault(n * 9 + code, []).append((kept, results[which]))
+                            break
+                        rank -= size
+                drawn[(index, name)] = (total, kept)
+            if targets:
+                queues: list[list[int]] = [[] for _ in range(9)]
+                for key in sorted(targets, reverse=True):
+                    queues[key % 9].append(key // 9)
+                nxt = [queue[-1] if queue else _NEVER for queue in queues]
+                plans[index] = ([0] * 9, nxt, queues, targets)
+        # One walk over the pending codes locates every drawn entry; an array whose entries hold no
+        # drawn one (the usual case) is skipped with one count.
+        for item_id, codes in pending:
+            for index, path_codes in codes.items():
+                plan = plans[index]
+                if plan is None:
+                    continue
+                seen, nxt, queues, targets = plan
+                m = len(path_codes)
+                if m == 1:
+                    code = path_codes[0]
+                    n = seen[code]
+                    seen[code] = n + 1
+                    if n == nxt[code]:
+                        _take(item_id, 0, code, plan)
+                    continue
+                first = path_codes[0]
+                if path_codes.count(first) == m:
+                    n = seen[first]
+                    seen[first] = n + m
+                    while nxt[first] < n + m:
+                        _take(item_id, nxt[first] - n, first, plan)
+                    continue
+                for position, code in enumerate(path_codes):
+                    n = seen[code]
+                    seen[code] = n + 1
+                    if n == nxt[code]:
+                        _take(item_id, position, code, plan)
+        for index, h in enumerate(hist):
+            target = self._hist[index]
+            for code in _CODES:
+                target[code] += h[code]
+        for key, (count, kept) in drawn.items():
+            sample = self._samples.get(key)
+            if sample is None or not sample.count:
+                self._samples[key] = _Sample(count, kept)
+            else:
+                self._samples[key] = _Sample(
+                    *merge_samples([(sample.count, sample.samples), (count, kept)], EXAMPLES, rng)
+                )
+        if self.items is not None:
+            pointed = {p[0] for s in self._samples.values() for p in s.samples}
+            self.items = {i: held for i, held in self.items.items() if i in pointed}
+
+    @property
+    def hist(self) -> list[list[int]]:
+        """Per path index, how many entries had each outcome code (0..8)."""
+        self._flush()
+        return self._hist
+
+    @property
+    def samplers(self) -> dict[tuple[int, str], _Sample]:
+        """(path index, sample name) → its sample (``count`` values offered, ``samples`` pointers)."""
+        self._flush()
+        return self._samples
 
     # -- merging -----------------------------------------------------------------------------------
 
     def to_state(self) -> dict[str, Any]:
         """A JSON-serialisable state (non-zero histograms and the samples' pointers) for :meth:`merge`."""
-        for (i, name), sampler in self.samplers.items():
-            sampler.count = _offered(_WEIGHTS[name], self.hist[i])
+        self._flush()
         return {
-            "hist": {str(i): h for i, h in enumerate(self.hist) if any(h)},
+            "hist": {str(i): h for i, h in enumerate(self._hist) if any(h)},
             "samples": {
-                f"{i}|{name}": [s.count, s.samples] for (i, name), s in self.samplers.items() if s.count
+                f"{i}|{name}": [s.count, s.samples] for (i, name), s in self._samples.items() if s.count
             },
         }
 
@@ -432,7 +298,7 @@ class FieldReport:
         parts: dict[tuple[int, str], list[tuple[int, list[Any]]]] = {}
         for state in states:
             for key, h in state["hist"].items():
-                target = out.hist[int(key)]
+                target = out._hist[int(key)]
                 for code in range(9):
                     target[code] += h[code]
             for key, (count, samples) in state["samples"].items():
@@ -440,7 +306,7 @@ class FieldReport:
                 parts.setdefault((int(index), name), []).append((count, samples))
         for key in sorted(parts):
             count, samples = merge_samples(parts[key], EXAMPLES, out.rng)
-            out.samplers[key] = _Sampler(EXAMPLES, count, samples)
+            out._samples[key] = _Sample(count, samples)
         return out
 
     # -- output ------------------------------------------------------------------------------------
@@ -573,14 +439,3 @@ class FieldReport:
                     raise LookupError(f"FieldReport.examples(): lookup did not return item {item_id!r}")
                 build(item_id, item.get("ocid"), item)
         return built
-
-
-def _locate(offers: dict[int, tuple[int, ...]], codes: list[int], offset: int) -> tuple[int, int]:
-    """The (occurrence, result) of the ``offset``-th value that entries with ``codes`` offer a sample."""
-    for position, code in enumerate(codes):
-        results = offers.get(code)
-        if results:
-            if offset < len(results):
-                return position, results[offset]
-            offset -= len(results)
-    raise IndexError(offset)

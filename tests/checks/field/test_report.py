@@ -10,7 +10,7 @@ import pytest
 
 from pelican_dagster.checks.field.evaluate import check_item_fields, decode_field_result
 from pelican_dagster.checks.field.paths import PATHS
-from pelican_dagster.checks.field.report import EXAMPLES, LOOKUP_BATCH, FieldReport, _Sampler
+from pelican_dagster.checks.field.report import EXAMPLES, LOOKUP_BATCH, FieldReport
 
 
 def items():
@@ -143,31 +143,28 @@ def test_merge_equals_whole(ctx):
     )
 
 
-@pytest.mark.parametrize("batches", [(1,) * 60, (1, 3, 0, 7, 20, 2, 27), (60,), (5, 55)])
-def test_sampler_is_uniform(batches):
-    rng = random.Random(11)
-    k, trials = 5, 6000
+@pytest.mark.parametrize("batches", [(60,), (5, 55), (20, 3, 37), (1, 1, 58)])
+def test_samples_stay_uniform_when_read_between_adds(ctx, batches):
+    # Reading the samples draws those of the results added so far and merges them with the earlier
+    # draws: the sample of the whole stays uniform however the adds and reads interleave.
+    index = next(p.index for p in PATHS if p.path == "tender.id")
+    results = [check_item_fields({"ocid": "x", "tender": {"id": "t"}}, ctx) for _ in range(60)]
     seen = collections.Counter()
-    for _ in range(trials):
-        sampler = _Sampler(k)
+    trials = 1500
+    for trial in range(trials):
+        report = FieldReport(trial, ctx)
         position = 0
         for m in batches:
-            for offset, slot in sampler.take(m, rng):
-                sampler.samples[slot] = position + offset
+            for i in range(position, position + m):
+                report.add(i, "x", results[i])
             position += m
-        assert sampler.count == 60
-        assert len(set(sampler.samples)) == k
-        seen.update(sampler.samples)
-    expected = trials * k / 60
+            sample = report.samplers[(index, "exists.passed")]
+        assert sample.count == 60
+        assert len(set(sample.samples)) == EXAMPLES
+        seen.update(item_id for item_id, _, _ in sample.samples)
+    expected = trials * EXAMPLES / 60
     chi2 = sum((seen[i] - expected) ** 2 / expected for i in range(60))
     assert chi2 < 110  # 59 degrees of freedom: p ≈ 1e-4
-
-
-def test_sampler_keeps_everything_until_full():
-    sampler = _Sampler(20)
-    assert sampler.take(7, random.Random(0)) == [(i, i) for i in range(7)]
-    assert sampler.take(13, random.Random(0)) == [(i, 7 + i) for i in range(13)]
-    assert sampler.count == 20
 
 
 def _population(n):

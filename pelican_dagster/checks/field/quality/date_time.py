@@ -11,31 +11,13 @@ from typing import Any
 
 from pelican_dagster.checks.context import CheckContext
 from pelican_dagster.checks.field.quality import PASSED, Outcome
-from pelican_dagster.checks.primitives import parse_date
+from pelican_dagster.checks.primitives import date_of_head
 
 NAME = "date_time"
 VERSION = 2.0
 
 LOWER = dt.date(1990, 1, 1)
 UPPER = dt.date(2049, 12, 31)
-
-# Dates repeat a lot within and across items and parsing is the slow part. parse_date only reads the
-# first 10 characters, so memoise the parsed date per 10-character head (bounded, cleared when full).
-_parsed: dict[str, dt.date | None] = {}
-_MAX_CACHE = 200_000
-
-
-def _date(value: str) -> dt.date | None:
-    head = value[:10]
-    try:
-        return _parsed[head]
-    except KeyError:
-        pass
-    if len(_parsed) >= _MAX_CACHE:
-        _parsed.clear()
-    date = _parsed[head] = parse_date(head)
-    return date
-
 
 _bounds: dict[dt.datetime, dt.date] = {}
 
@@ -54,7 +36,7 @@ def check(value: Any, ctx: CheckContext, extra: Any = None) -> Outcome:
 
     ``extra`` true selects the past-date variant (upper bound ``ctx.past_bound``).
     """
-    date = _date(value) if type(value) is str else None
+    date = date_of_head(value[:10]) if type(value) is str else None  # parse_date, memoised
     if date is None:
         return False, value, "can't convert to date"
     upper = _past_bound(ctx) if extra else UPPER
