@@ -1,6 +1,6 @@
 """Speed of the whole item pass on one core: field-level + compiled-release-level checks, the chunk's
 report accumulators (counts and example samples), the compact encodings and the dataset facts of
-every item, as ``pelican_dagster.item_pass.check_chunk`` runs them in a chunk step.
+every item, as ``pelican_dagster.pipeline.item_pass.check_chunk`` runs them in a chunk step.
 
 Usage: ``python benchmarks/item_pass.py [FILE] [--limit N] [--chunk N] [--repeat N] [--profile]``
 (default FILE: ``data/ocds/dominican-republic-dgcp.jsonl.gz``, 10,000 items; chunks of 2,500 items as
@@ -32,7 +32,7 @@ from pelican_dagster.checks.context import CheckContext  # noqa: E402
 from pelican_dagster.checks.currency import load_default_rates  # noqa: E402
 from pelican_dagster.checks.dataset.facts import extract_facts  # noqa: E402
 from pelican_dagster.checks.field import check_item_fields  # noqa: E402
-from pelican_dagster.item_pass import check_chunk  # noqa: E402
+from pelican_dagster.pipeline.item_pass import check_chunk  # noqa: E402
 
 DEFAULT = REPO / "data" / "ocds" / "dominican-republic-dgcp.jsonl.gz"
 CODELISTS = REPO / "tests" / "conformance" / "codelists"
