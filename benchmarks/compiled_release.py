@@ -23,7 +23,6 @@ sys.path.insert(0, str(REPO))
 
 from pelican_dagster.checks.compiled_release import CHECKS, check_item  # noqa: E402
 from pelican_dagster.checks.compiled_release.encoding import encode  # noqa: E402
-from pelican_dagster.checks.compiled_release.parties import PartyFacts  # noqa: E402
 from pelican_dagster.checks.compiled_release.report import ResourceReport  # noqa: E402
 from pelican_dagster.checks.context import CheckContext  # noqa: E402
 from pelican_dagster.checks.currency import load_default_rates  # noqa: E402
@@ -78,32 +77,28 @@ def main() -> None:
     encoding = time.process_time() - start
     size = sum(map(len, encoded))
 
-    # The families as check_item runs them (sharing one PartyFacts per item).
-    from pelican_dagster.checks.compiled_release import _PLAN
+    # The families as check_item runs them (one shared view per item).
+    from pelican_dagster.checks.compiled_release import TRIE
+    from pelican_dagster.checks.compiled_release.item import CompiledRelease
 
     families = {}
     for family in ("coherent", "consistent", "reference"):
-        plan = [step for step in _PLAN if step[0].startswith(family + ".")]
+        plan = [(name, function) for name, function in CHECKS.items() if name.startswith(family + ".")]
         seconds = float("inf")
         for _ in range(3):
             start = time.process_time()
             for item in items:
-                facts = PartyFacts(item)
-                for _name, function, shares in plan:
-                    function(item, ctx, facts) if shares else function(item, ctx)
+                view = CompiledRelease(item, TRIE)
+                for _name, function in plan:
+                    function(item, ctx, view)
             seconds = min(seconds, time.process_time() - start)
         families[family] = (len(plan), seconds)
 
     per_check = {}
     for name, function in CHECKS.items():
-        shares = "facts" in function.__code__.co_varnames[: function.__code__.co_argcount]
         start = time.process_time()
-        if shares:
-            for item in items:
-                function(item, ctx, PartyFacts(item))
-        else:
-            for item in items:
-                function(item, ctx)
+        for item in items:
+            function(item, ctx, CompiledRelease(item, TRIE))
         per_check[name] = time.process_time() - start
 
     print(f"file: {args.file} ({n} items)")

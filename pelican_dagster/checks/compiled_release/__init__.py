@@ -1,10 +1,11 @@
 """The 37 compiled-release-level checks (docs/checks.md §2): registry and per-item runner.
 
 ``CHECK_NAMES`` lists them in the order of docs/checks.md (12 coherent, 18 consistent, 7 reference);
-``CHECKS`` maps each name to its ``check(item, ctx) -> result`` function; :func:`check_item` runs them
-all on one item, walking it once along every path the checks read (:data:`TRIE`, an
-:class:`~.occurrences.ItemPaths` passed to the checks of :data:`PATH_CHECKS`) and sharing its parties
-and party references between the 19 checks that read them (a :class:`~.parties.PartyFacts`);
+``CHECKS`` maps each name to its function. Every check has one signature,
+``check(item, ctx=None, view=None) -> result`` (:mod:`.item`): :func:`check_item` builds one
+:class:`~.item.CompiledRelease` view per item, which walks the item once along every path the checks
+read (:data:`TRIE`) and shares its parties and party references between the 19 checks that read them,
+and calls every check with it in a plain loop;
 :func:`to_pelican` wraps the results in Pelican's stored shape (docs/report-shapes.md §2).
 The hot-path machinery (traversals, memos, samplers) is mapped in docs/hot-path.md.
 """
@@ -19,8 +20,9 @@ from pelican_dagster.checks.compiled_release.consistent import (
     contracts_implementation_transactions_value,
     period_duration_in_days,
 )
-from pelican_dagster.checks.compiled_release.occurrences import ItemPaths, PathTrie
-from pelican_dagster.checks.compiled_release.parties import REFERENCE_PATHS, PartyFacts
+from pelican_dagster.checks.compiled_release.item import CompiledRelease
+from pelican_dagster.checks.compiled_release.occurrences import PathTrie
+from pelican_dagster.checks.compiled_release.parties import REFERENCE_PATHS
 from pelican_dagster.checks.compiled_release.reference import contract_in_awards
 from pelican_dagster.checks.context import CheckContext
 
@@ -78,21 +80,14 @@ _ALL: dict[str, CheckFunction] = {
 #: Check name → ``check(item, ctx) -> result``, in ``CHECK_NAMES`` order.
 CHECKS: dict[str, CheckFunction] = {name: _ALL[name] for name in CHECK_NAMES if name in _ALL}
 
-_PARTY_CHECKS = consistent.PARTY_CHECKS | reference.PARTY_CHECKS
-# Precomputed once: the runner walks plain tuples instead of testing membership per item.
-_PLAN: tuple[tuple[str, CheckFunction, bool], ...] = tuple(
-    (name, function, name in _PARTY_CHECKS) for name, function in CHECKS.items()
-)
-
-
-# Outside coherent/, the checks that can read the shared occurrences too.
+# Outside coherent/, the checks that read the shared occurrences too.
 _PATH_MODULES = (
     contracts_implementation_transactions_value,
     period_duration_in_days,
     contract_in_awards,
 )
 
-#: The checks that accept an :class:`ItemPaths` built on :data:`TRIE` as third argument.
+#: The checks that read :attr:`CompiledRelease.paths` (the others read its parties, or neither).
 PATH_CHECKS: frozenset[str] = coherent.PATH_CHECKS | frozenset(m.NAME for m in _PATH_MODULES)
 
 #: Every path check_item collects in its one traversal of an item: those of :data:`PATH_CHECKS`, and
@@ -107,22 +102,15 @@ TRIE = PathTrie(
     coherent.TRIE.dated,
 )
 
-_NONE, _PARTIES, _PATHS = 0, 1, 2
-# What check_item passes each check as third argument: nothing, the PartyFacts or the ItemPaths.
-_RUN: tuple[tuple[str, CheckFunction, int], ...] = tuple(
-    (name, function, _PARTIES if shares else _PATHS if name in PATH_CHECKS else _NONE)
-    for name, function, shares in _PLAN
-)
+# Precomputed once: the runner loops over a plain tuple.
+_RUN: tuple[tuple[str, CheckFunction], ...] = tuple(CHECKS.items())
 
 
 def check_item(item: dict[str, Any], ctx: CheckContext) -> dict[str, dict[str, Any]]:
-    """All compiled-release-level results of one item, keyed by check name in ``CHECK_NAMES`` order."""
-    paths = ItemPaths(item, TRIE)
-    shared = (None, PartyFacts(item, paths), paths)  # indexed by _PARTIES / _PATHS
-    return {
-        name: function(item, ctx, shared[kind]) if kind else function(item, ctx)
-        for name, function, kind in _RUN
-    }
+    """All compiled-release-level results of one item, keyed by check name in ``CHECK_NAMES`` order:
+    every check called as ``check(item, ctx, view)`` with one shared :class:`CompiledRelease`."""
+    view = CompiledRelease(item, TRIE)
+    return {name: check(item, ctx, view) for name, check in _RUN}
 
 
 def to_pelican(results: dict[str, dict[str, Any]], ocid: Any, item_id: Any) -> dict[str, Any]:

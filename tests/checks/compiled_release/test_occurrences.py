@@ -17,6 +17,7 @@ from pelican_dagster.checks.compiled_release.consistent import (
     contracts_implementation_transactions_value,
     period_duration_in_days,
 )
+from pelican_dagster.checks.compiled_release.item import CompiledRelease
 from pelican_dagster.checks.compiled_release.occurrences import ItemPaths, PathTrie, date_of
 from pelican_dagster.checks.compiled_release.parties import REFERENCE_PATHS, PartyFacts
 from pelican_dagster.checks.compiled_release.reference import contract_in_awards
@@ -129,9 +130,9 @@ def test_occurrences_equal_values_at_path(items):
 @pytest.mark.parametrize("items", [ITEMS, MUTATED], ids=["reference", "mutated"])
 def test_checks_give_the_same_result_with_and_without_the_cache(ctx, items):
     for item in items:
-        paths = ItemPaths(item, TRIE)
-        for name in PATH_CHECKS:
-            assert _dump(CHECKS[name](item, ctx, paths)) == _dump(CHECKS[name](item, ctx)), name
+        view = CompiledRelease(item, TRIE)
+        for name in CHECKS:
+            assert _dump(CHECKS[name](item, ctx, view)) == _dump(CHECKS[name](item, ctx)), name
 
 
 @pytest.mark.parametrize("items", [ITEMS, MUTATED], ids=["reference", "mutated"])
@@ -162,8 +163,8 @@ def test_the_cache_is_per_item_state():
     # A check alone re-reads the item; a cache built before a change keeps the old occurrences.
     item = {"tender": {"tenderPeriod": {"startDate": "2020-01-02", "endDate": "2020-01-03"}}}
     check = CHECKS["coherent.period"]
-    before = ItemPaths(item, TRIE)
+    before = CompiledRelease(item, TRIE)
     item["tender"]["tenderPeriod"]["endDate"] = "2020-01-01"
     assert check(item)["result"] is False
     assert check(item, None, before)["result"] is True
-    assert check(item, None, ItemPaths(item, TRIE))["result"] is False
+    assert check(item, None, CompiledRelease(item, TRIE))["result"] is False

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pelican_dagster.checks.compiled_release.occurrences import ItemPaths, trie_of
 from pelican_dagster.checks.compiled_release.result import multiple
 from pelican_dagster.checks.context import CheckContext
 from pelican_dagster.checks.primitives import as_text
+
+if TYPE_CHECKING:
+    from pelican_dagster.checks.compiled_release.item import CompiledRelease
 
 NAME = "coherent.awards_status"
 
@@ -18,11 +21,10 @@ TRIE = trie_of(("awards", "contracts.awardID"))
 
 
 def check(
-    item: dict[str, Any], ctx: CheckContext | None = None, paths: ItemPaths | None = None
+    item: dict[str, Any], ctx: CheckContext | None = None, view: CompiledRelease | None = None
 ) -> dict[str, Any]:
     """No ``contracts.awardID`` refers (as text) to a pending, cancelled or unsuccessful award."""
-    if paths is None:
-        paths = ItemPaths(item, TRIE)
+    paths = view.paths if view else ItemPaths(item, TRIE)
     candidates = [
         (path, award["id"])
         for path, award in paths.get("awards")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pelican_dagster.checks.compiled_release.occurrences import ItemPaths, trie_of
 from pelican_dagster.checks.compiled_release.result import multiple
 from pelican_dagster.checks.context import CheckContext
+
+if TYPE_CHECKING:
+    from pelican_dagster.checks.compiled_release.item import CompiledRelease
 
 NAME = "coherent.contracts_status"
 
@@ -17,11 +20,10 @@ TRIE = trie_of(("contracts",))
 
 
 def check(
-    item: dict[str, Any], ctx: CheckContext | None = None, paths: ItemPaths | None = None
+    item: dict[str, Any], ctx: CheckContext | None = None, view: CompiledRelease | None = None
 ) -> dict[str, Any]:
     """A pending or cancelled contract has no ``implementation.transactions`` entries."""
-    if paths is None:
-        paths = ItemPaths(item, TRIE)
+    paths = view.paths if view else ItemPaths(item, TRIE)
     application_count = 0
     failed = []
     for path, contract in paths.get("contracts"):

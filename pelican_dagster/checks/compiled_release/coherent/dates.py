@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pelican_dagster.checks.compiled_release.dates import SAME_ELEMENT, DatePairs, Rule, rule_paths
 from pelican_dagster.checks.compiled_release.occurrences import ItemPaths, date_of, trie_of
 from pelican_dagster.checks.context import CheckContext
 from pelican_dagster.checks.primitives import as_text
+
+if TYPE_CHECKING:
+    from pelican_dagster.checks.compiled_release.item import CompiledRelease
 
 NAME = "coherent.dates"
 
@@ -26,12 +29,11 @@ TRIE = trie_of((*rule_paths(RULES), "awards", "contracts"), frozenset(rule_paths
 
 
 def check(
-    item: dict[str, Any], ctx: CheckContext | None = None, paths: ItemPaths | None = None
+    item: dict[str, Any], ctx: CheckContext | None = None, view: CompiledRelease | None = None
 ) -> dict[str, Any]:
     """Tender end ≤ contract period start / award dates / signatures; those ≤ the release date; each
     contract's signature ≤ its transactions; each award's date ≤ the signature of its contracts."""
-    if paths is None:
-        paths = ItemPaths(item, TRIE)
+    paths = view.paths if view else ItemPaths(item, TRIE)
     pairs = DatePairs(item, paths)
     pairs.add_rules(RULES)
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pelican_dagster.checks.compiled_release.dates import SAME_OBJECT, Rule, evaluate, rules_trie
 from pelican_dagster.checks.compiled_release.occurrences import ItemPaths
 from pelican_dagster.checks.context import CheckContext
+
+if TYPE_CHECKING:
+    from pelican_dagster.checks.compiled_release.item import CompiledRelease
 
 NAME = "coherent.documents_dates"
 
@@ -28,7 +31,7 @@ TRIE = rules_trie(RULES)
 
 
 def check(
-    item: dict[str, Any], ctx: CheckContext | None = None, paths: ItemPaths | None = None
+    item: dict[str, Any], ctx: CheckContext | None = None, view: CompiledRelease | None = None
 ) -> dict[str, Any]:
     """Each document's datePublished ≤ its dateModified; both ≤ the release date."""
-    return evaluate(item, RULES, ItemPaths(item, TRIE) if paths is None else paths)
+    return evaluate(item, RULES, view.paths if view else ItemPaths(item, TRIE))

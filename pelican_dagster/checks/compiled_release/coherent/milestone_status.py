@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pelican_dagster.checks.compiled_release.occurrences import ItemPaths, trie_of
 from pelican_dagster.checks.compiled_release.result import multiple
 from pelican_dagster.checks.context import CheckContext
+
+if TYPE_CHECKING:
+    from pelican_dagster.checks.compiled_release.item import CompiledRelease
 
 NAME = "coherent.milestone_status"
 
@@ -24,11 +27,10 @@ TRIE = trie_of(PATHS)
 
 
 def check(
-    item: dict[str, Any], ctx: CheckContext | None = None, paths: ItemPaths | None = None
+    item: dict[str, Any], ctx: CheckContext | None = None, view: CompiledRelease | None = None
 ) -> dict[str, Any]:
     """A scheduled or notMet milestone has a falsy ``dateMet``."""
-    if paths is None:
-        paths = ItemPaths(item, TRIE)
+    paths = view.paths if view else ItemPaths(item, TRIE)
     application_count = 0
     failed = []
     for milestones_path in PATHS:

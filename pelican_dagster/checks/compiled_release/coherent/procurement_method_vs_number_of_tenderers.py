@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pelican_dagster.checks.compiled_release.result import not_applicable, single
 from pelican_dagster.checks.context import CheckContext
 from pelican_dagster.checks.primitives import as_number
 
+if TYPE_CHECKING:
+    from pelican_dagster.checks.compiled_release.item import CompiledRelease
+
 NAME = "coherent.procurement_method_vs_number_of_tenderers"
 
 
-def check(item: dict[str, Any], ctx: CheckContext) -> dict[str, Any]:
+def check(
+    item: dict[str, Any], ctx: CheckContext | None = None, view: CompiledRelease | None = None
+) -> dict[str, Any]:
     """With ``tender.procurementMethod`` "direct", ``tender.numberOfTenderers`` is 0 or 1."""
     tender = item.get("tender")
     if type(tender) is not dict:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pelican_dagster.checks.compiled_release.coherent.milestones_dates import MILESTONE_DATE_PATHS
 from pelican_dagster.checks.compiled_release.dates import Rule, evaluate, rules_trie
 from pelican_dagster.checks.compiled_release.occurrences import ItemPaths
 from pelican_dagster.checks.context import CheckContext
+
+if TYPE_CHECKING:
+    from pelican_dagster.checks.compiled_release.item import CompiledRelease
 
 NAME = "coherent.release_date"
 
@@ -33,7 +36,7 @@ TRIE = rules_trie(RULES)
 
 
 def check(
-    item: dict[str, Any], ctx: CheckContext | None = None, paths: ItemPaths | None = None
+    item: dict[str, Any], ctx: CheckContext | None = None, view: CompiledRelease | None = None
 ) -> dict[str, Any]:
     """Amendment, award, signature, transaction, milestone and document dates ≤ the release date."""
-    return evaluate(item, RULES, ItemPaths(item, TRIE) if paths is None else paths)
+    return evaluate(item, RULES, view.paths if view else ItemPaths(item, TRIE))

@@ -3,17 +3,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pelican_dagster.checks.compiled_release.result import not_applicable, single
 from pelican_dagster.checks.context import CheckContext
+
+if TYPE_CHECKING:
+    from pelican_dagster.checks.compiled_release.item import CompiledRelease
 
 NAME = "coherent.tender_status"
 
 INCOMPLETE = frozenset({"planning", "planned", "active", "cancelled", "unsuccessful", "withdrawn"})
 
 
-def check(item: dict[str, Any], ctx: CheckContext) -> dict[str, Any]:
+def check(
+    item: dict[str, Any], ctx: CheckContext | None = None, view: CompiledRelease | None = None
+) -> dict[str, Any]:
     """An incomplete ``tender.status`` has no ``contracts`` and no ``awards`` entries."""
     tender = item.get("tender")
     status = tender.get("status") if type(tender) is dict else None

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pelican_dagster.checks.compiled_release.occurrences import ItemPaths, date_of, trie_of
 from pelican_dagster.checks.compiled_release.result import multiple
 from pelican_dagster.checks.context import CheckContext
 from pelican_dagster.checks.currency import convert
 from pelican_dagster.checks.primitives import as_number
+
+if TYPE_CHECKING:
+    from pelican_dagster.checks.compiled_release.item import CompiledRelease
 
 NAME = "coherent.value_realistic"
 
@@ -28,14 +31,15 @@ _UNSET = object()
 TRIE = trie_of(PATHS)
 
 
-def check(item: dict[str, Any], ctx: CheckContext, paths: ItemPaths | None = None) -> dict[str, Any]:
+def check(
+    item: dict[str, Any], ctx: CheckContext | None = None, view: CompiledRelease | None = None
+) -> dict[str, Any]:
     """Each numeric amount, in USD or converted to USD on the release date, is within ±5e9 inclusive.
 
     Non-numeric amounts and unconvertible values (unknown currency, no release date, no rate) are
     skipped; a NaN amount fails.
     """
-    if paths is None:
-        paths = ItemPaths(item, TRIE)
+    paths = view.paths if view else ItemPaths(item, TRIE)
     application_count = 0
     failed = []
     release_date: Any = _UNSET

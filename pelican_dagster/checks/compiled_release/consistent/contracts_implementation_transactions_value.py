@@ -9,17 +9,20 @@ Pelican raises, docs/checks.md §0.9) or an amount is non-numeric or unconvertib
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pelican_dagster.checks.compiled_release.consistent.value_sums import (
     amount_in_usd_if,
     conversion_needed,
     value_of,
 )
-from pelican_dagster.checks.compiled_release.occurrences import ItemPaths, trie_of
+from pelican_dagster.checks.compiled_release.occurrences import trie_of
 from pelican_dagster.checks.compiled_release.result import multiple, not_applicable
 from pelican_dagster.checks.context import CheckContext
 from pelican_dagster.checks.primitives import parse_datetime, values_at_path
+
+if TYPE_CHECKING:
+    from pelican_dagster.checks.compiled_release.item import CompiledRelease
 
 NAME = "consistent.contracts_implementation_transactions_value"
 NA_REASON = "no numeric, convertable amounts"
@@ -31,8 +34,11 @@ _TRANSACTIONS = ("implementation", "transactions")
 TRIE = trie_of(("contracts",))
 
 
-def check(item: dict[str, Any], ctx: CheckContext, paths: ItemPaths | None = None) -> dict[str, Any]:
-    """Run the check on one compiled release (``paths``: the item's shared occurrences, if any)."""
+def check(
+    item: dict[str, Any], ctx: CheckContext | None = None, view: CompiledRelease | None = None
+) -> dict[str, Any]:
+    """Run the check on one compiled release (``view``: the item's shared occurrences, if any)."""
+    paths = view.paths if view else None
     if paths is not None:
         contracts = paths.get("contracts")
     elif "contracts" not in item:

@@ -10,7 +10,7 @@ sign to the award's.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pelican_dagster.checks.compiled_release.consistent.value_sums import (
     amount_in_usd_if,
@@ -21,11 +21,16 @@ from pelican_dagster.checks.compiled_release.result import multiple, not_applica
 from pelican_dagster.checks.context import CheckContext
 from pelican_dagster.checks.primitives import as_text, parse_datetime
 
+if TYPE_CHECKING:
+    from pelican_dagster.checks.compiled_release.item import CompiledRelease
+
 NAME = "consistent.contracts_value"
 NA_REASON = "no award-contracts pairs have numeric, non-zero, same-sign, convertable amounts"
 
 
-def check(item: dict[str, Any], ctx: CheckContext) -> dict[str, Any]:
+def check(
+    item: dict[str, Any], ctx: CheckContext | None = None, view: CompiledRelease | None = None
+) -> dict[str, Any]:
     """Run the check on one compiled release."""
     awards = item.get("awards")
     awards = [a for a in awards if type(a) is dict and "id" in a] if type(awards) is list else []

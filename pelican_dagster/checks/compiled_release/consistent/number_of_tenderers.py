@@ -6,16 +6,21 @@ Single application (docs/checks.md §2.2). The number is coerced like Python ``f
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pelican_dagster.checks.compiled_release.result import not_applicable, single
 from pelican_dagster.checks.context import CheckContext
 from pelican_dagster.checks.primitives import as_number
 
+if TYPE_CHECKING:
+    from pelican_dagster.checks.compiled_release.item import CompiledRelease
+
 NAME = "consistent.number_of_tenderers"
 
 
-def check(item: dict[str, Any], ctx: CheckContext | None = None) -> dict[str, Any]:
+def check(
+    item: dict[str, Any], ctx: CheckContext | None = None, view: CompiledRelease | None = None
+) -> dict[str, Any]:
     """Run the check on one compiled release."""
     tender = item.get("tender")
     if type(tender) is not dict:

@@ -8,11 +8,14 @@ An object or array in ``roles`` is not an applicable role (Pelican raises on it,
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pelican_dagster.checks.compiled_release.parties import PartyFacts
 from pelican_dagster.checks.compiled_release.result import multiple
 from pelican_dagster.checks.context import CheckContext
+
+if TYPE_CHECKING:
+    from pelican_dagster.checks.compiled_release.item import CompiledRelease
 
 NAME = "consistent.parties_roles"
 NA_REASON = "no party has an id and an applicable role"
@@ -28,10 +31,10 @@ ROLE_PATHS: dict[str, str] = {
 
 
 def check(
-    item: dict[str, Any], ctx: CheckContext | None = None, facts: PartyFacts | None = None
+    item: dict[str, Any], ctx: CheckContext | None = None, view: CompiledRelease | None = None
 ) -> dict[str, Any]:
-    """Run the check on one compiled release (``facts`` shares the party traversal between checks)."""
-    facts = facts or PartyFacts(item)
+    """Run the check on one compiled release (``view`` shares the party traversal between checks)."""
+    facts = view.parties if view else PartyFacts(item)
     tested = passed = 0
     failed: list[dict[str, Any]] = []
     texts: dict[str, set[str]] = {}  # role → the referencing ids as text, fetched once per role

@@ -5,11 +5,14 @@ Each payee referenced at ``contracts.implementation.transactions.payee`` has the
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pelican_dagster.checks.compiled_release.consistent.in_parties_roles import evaluate
 from pelican_dagster.checks.compiled_release.parties import PartyFacts
 from pelican_dagster.checks.context import CheckContext
+
+if TYPE_CHECKING:
+    from pelican_dagster.checks.compiled_release.item import CompiledRelease
 
 NAME = "consistent.payee_in_parties_roles"
 PATH = "contracts.implementation.transactions.payee"
@@ -17,7 +20,7 @@ ROLE = "payee"
 
 
 def check(
-    item: dict[str, Any], ctx: CheckContext | None = None, facts: PartyFacts | None = None
+    item: dict[str, Any], ctx: CheckContext | None = None, view: CompiledRelease | None = None
 ) -> dict[str, Any]:
-    """Run the check on one compiled release (``facts`` shares the party traversal between checks)."""
-    return evaluate(facts or PartyFacts(item), PATH, ROLE)
+    """Run the check on one compiled release (``view`` shares the party traversal between checks)."""
+    return evaluate(view.parties if view else PartyFacts(item), PATH, ROLE)

@@ -15,12 +15,15 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pelican_dagster.checks.compiled_release.occurrences import ItemPaths, trie_of
+from pelican_dagster.checks.compiled_release.occurrences import trie_of
 from pelican_dagster.checks.compiled_release.result import multiple
 from pelican_dagster.checks.context import CheckContext
 from pelican_dagster.checks.primitives import as_number, parse_datetime, values_at_path
+
+if TYPE_CHECKING:
+    from pelican_dagster.checks.compiled_release.item import CompiledRelease
 
 NAME = "consistent.period_duration_in_days"
 NA_REASON = "no period has a valid start date and valid end date"
@@ -56,9 +59,10 @@ TRIE = trie_of(tuple(dotted for _, dotted in _DOTTED))
 
 
 def check(
-    item: dict[str, Any], ctx: CheckContext | None = None, paths: ItemPaths | None = None
+    item: dict[str, Any], ctx: CheckContext | None = None, view: CompiledRelease | None = None
 ) -> dict[str, Any]:
-    """Run the check on one compiled release (``paths``: the item's shared occurrences, if any)."""
+    """Run the check on one compiled release (``view``: the item's shared occurrences, if any)."""
+    paths = view.paths if view else None
     tested = passed = 0
     failed: list[str] = []
     for keys, dotted in _DOTTED:

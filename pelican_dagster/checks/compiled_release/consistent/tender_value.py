@@ -7,12 +7,15 @@ applicable; a NaN amount passes those filters and fails the test, as in Pelican 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pelican_dagster.checks.compiled_release.result import not_applicable, single
 from pelican_dagster.checks.context import CheckContext
 from pelican_dagster.checks.currency import convert
 from pelican_dagster.checks.primitives import as_number, parse_date
+
+if TYPE_CHECKING:
+    from pelican_dagster.checks.compiled_release.item import CompiledRelease
 
 NAME = "consistent.tender_value"
 
@@ -21,7 +24,9 @@ def _object(node: Any, key: str) -> Any:
     return node.get(key) if type(node) is dict else None
 
 
-def check(item: dict[str, Any], ctx: CheckContext) -> dict[str, Any]:
+def check(
+    item: dict[str, Any], ctx: CheckContext | None = None, view: CompiledRelease | None = None
+) -> dict[str, Any]:
     """Run the check on one compiled release."""
     tender_value = _object(item.get("tender"), "value")
     budget_amount = _object(_object(item.get("planning"), "budget"), "amount")

@@ -7,14 +7,17 @@ not applicable only when there is no contract at all.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pelican_dagster.checks.compiled_release.occurrences import ItemPaths, trie_of
+from pelican_dagster.checks.compiled_release.occurrences import trie_of
 from pelican_dagster.checks.compiled_release.parties import expand_ids
 from pelican_dagster.checks.compiled_release.reference.in_parties import Reasons, match_references
 from pelican_dagster.checks.compiled_release.result import not_applicable
 from pelican_dagster.checks.context import CheckContext
 from pelican_dagster.checks.primitives import values_at_path
+
+if TYPE_CHECKING:
+    from pelican_dagster.checks.compiled_release.item import CompiledRelease
 
 NAME = "reference.contract_in_awards"
 
@@ -33,9 +36,10 @@ TRIE = trie_of(("contracts", "awards"))
 
 
 def check(
-    item: dict[str, Any], ctx: CheckContext | None = None, paths: ItemPaths | None = None
+    item: dict[str, Any], ctx: CheckContext | None = None, view: CompiledRelease | None = None
 ) -> dict[str, Any]:
-    """Run the check on one compiled release (``paths``: the item's shared occurrences, if any)."""
+    """Run the check on one compiled release (``view``: the item's shared occurrences, if any)."""
+    paths = view.paths if view else None
     if paths is not None:
         contracts = paths.get("contracts")
         if not contracts:

@@ -5,18 +5,21 @@ Each procuring entity referenced at ``tender.procuringEntity`` matches exactly o
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pelican_dagster.checks.compiled_release.parties import PartyFacts
 from pelican_dagster.checks.compiled_release.reference.in_parties import evaluate
 from pelican_dagster.checks.context import CheckContext
+
+if TYPE_CHECKING:
+    from pelican_dagster.checks.compiled_release.item import CompiledRelease
 
 NAME = "reference.procuring_entity_in_parties"
 PATH = "tender.procuringEntity"
 
 
 def check(
-    item: dict[str, Any], ctx: CheckContext | None = None, facts: PartyFacts | None = None
+    item: dict[str, Any], ctx: CheckContext | None = None, view: CompiledRelease | None = None
 ) -> dict[str, Any]:
-    """Run the check on one compiled release (``facts`` shares the party traversal between checks)."""
-    return evaluate(facts or PartyFacts(item), PATH)
+    """Run the check on one compiled release (``view`` shares the party traversal between checks)."""
+    return evaluate(view.parties if view else PartyFacts(item), PATH)

@@ -6,6 +6,7 @@ import copy
 
 import pytest
 
+from pelican_dagster.checks.compiled_release import TRIE
 from pelican_dagster.checks.compiled_release.consistent import (
     buyer_in_parties_roles,
     payee_in_parties_roles,
@@ -14,7 +15,7 @@ from pelican_dagster.checks.compiled_release.consistent import (
     supplier_in_parties_roles,
     tenderer_in_parties_roles,
 )
-from pelican_dagster.checks.compiled_release.parties import PartyFacts
+from pelican_dagster.checks.compiled_release.item import CompiledRelease
 
 NO_PARTY = "no party has an id"
 NO_REFERENCE = "no reference has an id and matches exactly one party"
@@ -91,7 +92,7 @@ def test_outcomes(module, parties, ref, expected):
             party["roles"] = module.ROLE
     item = {**place(module.PATH, [ref]), "parties": parties}
     result = module.check(item)
-    assert result == module.check(item, None, PartyFacts(item))
+    assert result == module.check(item, None, CompiledRelease(item, TRIE))
     if isinstance(expected, str):
         assert result["meta"] == {"reason": expected}
         assert result["result"] is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from pelican_dagster.checks.compiled_release import TRIE
 from pelican_dagster.checks.compiled_release.consistent import (
     buyer_name_in_parties,
     payee_name_in_parties,
@@ -12,7 +13,7 @@ from pelican_dagster.checks.compiled_release.consistent import (
     supplier_name_in_parties,
     tenderer_name_in_parties,
 )
-from pelican_dagster.checks.compiled_release.parties import PartyFacts
+from pelican_dagster.checks.compiled_release.item import CompiledRelease
 from tests.checks.compiled_release.consistent.test_in_parties_roles import place, ref_path
 
 NO_PARTY = "no party has an id and a name"
@@ -61,7 +62,7 @@ def module(request):
 def test_outcomes(module, parties, ref, expected):
     item = {**place(module.PATH, [ref]), "parties": parties}
     result = module.check(item)
-    assert result == module.check(item, None, PartyFacts(item))
+    assert result == module.check(item, None, CompiledRelease(item, TRIE))
     if isinstance(expected, str):
         assert result["meta"] == {"reason": expected}
         assert result["result"] is None

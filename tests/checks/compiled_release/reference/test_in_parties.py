@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pelican_dagster.checks.compiled_release.parties import PartyFacts
+from pelican_dagster.checks.compiled_release import TRIE
+from pelican_dagster.checks.compiled_release.item import CompiledRelease
 from pelican_dagster.checks.compiled_release.reference import (
     buyer_in_parties,
     payee_in_parties,
@@ -66,7 +67,7 @@ def module(request):
 def test_outcomes(module, parties, ref, expected):
     item = {**place(module.PATH, [ref]), "parties": parties}
     result = module.check(item)
-    assert result == module.check(item, None, PartyFacts(item))
+    assert result == module.check(item, None, CompiledRelease(item, TRIE))
     assert result["application_count"] == 1
     if expected is True:
         assert result["result"] is True
