@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import dagster as dg
 
 from pelican_dagster.assets.check_results import CheckOutcomes, check_specs, meta_without_examples
-from pelican_dagster.assets.guard import stage
+from pelican_dagster.assets.guard import run_id_of, stage
 from pelican_dagster.assets.item_checks import item_checks, require_checked
 from pelican_dagster.assets.partition import partition_dataset
 from pelican_dagster.checks.dataset import CHECK_NAMES, DatasetChecker
@@ -59,7 +59,7 @@ def dataset_checks(
             set_phase(conn, dataset.id, "DATASET", "IN_PROGRESS")
 
         checker = DatasetChecker(
-            run_context.recorded(engine, dataset.id, context.run.run_id),
+            run_context.recorded(engine, dataset.id, run_id_of(context)),
             lookup=functools.partial(read_facts, engine),
         )
         checker.extend(stream_facts(engine, dataset.id))
@@ -67,7 +67,7 @@ def dataset_checks(
         metadata = checker.metadata()
 
         with engine.begin() as conn:
-            verify_lease(conn, dataset.id, context.run.run_id)
+            verify_lease(conn, dataset.id, run_id_of(context))
             replace_rows(conn, s.dataset_level_check, dataset.id, rows)
             merge_meta(conn, dataset.id, metadata)
             set_phase(conn, dataset.id, "DATASET", "OK")

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from pelican_dagster import settings
-from pelican_dagster.assets.guard import stage
+from pelican_dagster.assets.guard import run_id_of, stage
 from pelican_dagster.assets.partition import checked_run_start
 from pelican_dagster.checks.versions import code_version
 from pelican_dagster.partitions import datasets
@@ -52,12 +52,12 @@ def dataset_items(
     with stage(context, engine, dataset, "CONTRACTING_PROCESS"):
         with engine.begin() as conn:
             # From here on, results of the previous items can never pass for results of these.
-            verify_lease(conn, dataset.id, context.run.run_id)
-            update_run_state(conn, dataset.id, extraction_run_id=context.run.run_id, failure=None)
+            verify_lease(conn, dataset.id, run_id_of(context))
+            update_run_state(conn, dataset.id, extraction_run_id=run_id_of(context), failure=None)
             conn.execute(sa.delete(s.item_check_chunk).where(s.item_check_chunk.c.dataset_id == dataset.id))
         # The run's first step fixes "now", the seed, codelists and rates for every later step.
-        ctx = run_context.fix(engine, dataset.id, context.run.run_id)
-        context.log.info(f"check context of run {context.run.run_id}: now {ctx.now.isoformat()}")
+        ctx = run_context.fix(engine, dataset.id, run_id_of(context))
+        context.log.info(f"check context of run {run_id_of(context)}: now {ctx.now.isoformat()}")
         return _extract(context, kingfisher_process, engine, dataset)
 
 

@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import Callable, Iterator
 
 import dagster as dg
+from dagster._core.errors import DagsterInvalidPropertyError
 from sqlalchemy.engine import Engine
 
 from pelican_dagster import settings
@@ -43,7 +44,7 @@ def take(context: dg.OpExecutionContext, engine: Engine, dataset: Dataset) -> No
             previous = take_lease(
                 conn,
                 dataset.id,
-                context.run.run_id,
+                run_id_of(context),
                 run_is_active(context.instance),
                 settings.lease_seconds(),
             )
@@ -51,6 +52,14 @@ def take(context: dg.OpExecutionContext, engine: Engine, dataset: Dataset) -> No
         raise dg.Failure(description=f"dataset {dataset.name!r}: {e}", allow_retries=False) from e
     if previous:
         context.log.info(f"took the lease of dataset {dataset.name!r} over from run {previous}")
+
+
+def run_id_of(context: dg.OpExecutionContext) -> str:
+    """The id of the context's run; an op invoked directly (no run) has its context's own id."""
+    try:
+        return context.run.run_id
+    except DagsterInvalidPropertyError:
+        return context.run_id
 
 
 @contextlib.contextmanager
@@ -69,7 +78,7 @@ def stage(context: dg.OpExecutionContext, engine: Engine, dataset: Dataset, phas
             raise
         reason = e.description if isinstance(e, dg.Failure) and e.description else f"{type(e).__name__}: {e}"
         with contextlib.suppress(Exception), engine.begin() as conn:
-            verify_lease(conn, dataset.id, context.run.run_id)
+            verify_lease(conn, dataset.id, run_id_of(context))
             progress = get_progress(conn, dataset.id)
             set_phase(conn, dataset.id, phase, "FAILED", None if progress else 0)
             update_run_state(conn, dataset.id, failure=f"{phase}: {reason}"[:2000])

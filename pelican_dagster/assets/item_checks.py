@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from pelican_dagster import settings
-from pelican_dagster.assets.guard import lease_failure, stage
+from pelican_dagster.assets.guard import lease_failure, run_id_of, stage
 from pelican_dagster.assets.metadata import pass_rates
 from pelican_dagster.assets.partition import partition_dataset
 from pelican_dagster.checks.versions import code_version
@@ -128,7 +128,7 @@ def run_chunk(
 
 def _chunk_op(context: dg.OpExecutionContext, engine: Engine, chunk: dict) -> dict[str, Any]:
     try:
-        return run_chunk(engine, chunk, label=context.get_mapping_key() or "", run_id=context.run.run_id)
+        return run_chunk(engine, chunk, label=context.get_mapping_key() or "", run_id=run_id_of(context))
     except LeaseError as e:
         raise lease_failure(e) from e
 

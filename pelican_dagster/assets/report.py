@@ -7,7 +7,7 @@ import dagster as dg
 from sqlalchemy.engine import Engine
 
 from pelican_dagster import settings
-from pelican_dagster.assets.guard import stage
+from pelican_dagster.assets.guard import run_id_of, stage
 from pelican_dagster.assets.item_checks import require_checked
 from pelican_dagster.assets.metadata import pass_rates
 from pelican_dagster.assets.partition import partition_dataset
@@ -74,7 +74,7 @@ def _build(
         )
 
     with engine.begin() as conn:
-        verify_lease(conn, dataset.id, context.run.run_id)
+        verify_lease(conn, dataset.id, run_id_of(context))
         write_reports(conn, dataset.id, field_report, resource_report, field_examples, resource.examples())
         merge_meta(
             conn,
@@ -95,7 +95,7 @@ def _build(
         )
         set_phase(conn, dataset.id, "CHECKED", "OK")
         update_run_state(conn, dataset.id, failure=None)
-        release_lease(conn, dataset.id, context.run.run_id)
+        release_lease(conn, dataset.id, run_id_of(context))
 
     return field_report, resource_report, warnings
 
@@ -118,7 +118,7 @@ def report(context: dg.AssetExecutionContext, results: ResultsDatabaseResource) 
     engine = results.get_engine()
     start = time.perf_counter()
     dataset = partition_dataset(engine, context.partition_key)
-    ctx = run_context.recorded(engine, dataset.id, context.run.run_id)
+    ctx = run_context.recorded(engine, dataset.id, run_id_of(context))
     with stage(context, engine, dataset, "CHECKED"):
         require_checked(engine, dataset, "report")
         field_report, resource_report, warnings = _build(context, engine, dataset, ctx)

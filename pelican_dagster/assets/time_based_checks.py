@@ -8,7 +8,7 @@ import dagster as dg
 
 from pelican_dagster.assets.check_results import CheckOutcomes, check_specs, meta_without_examples
 from pelican_dagster.assets.dataset_checks import dataset_checks
-from pelican_dagster.assets.guard import stage
+from pelican_dagster.assets.guard import run_id_of, stage
 from pelican_dagster.assets.item_checks import require_checked
 from pelican_dagster.assets.partition import partition_dataset
 from pelican_dagster.checks.time_based import CHECKS, TimeBasedChecker
@@ -81,7 +81,7 @@ def time_based_checks(
             or (ancestor_progress["phase"], ancestor_progress["state"]) != ("CHECKED", "OK")
         )
         if ancestor is not None and not waiting:
-            checker = TimeBasedChecker(run_context.recorded(engine, dataset.id, context.run.run_id))
+            checker = TimeBasedChecker(run_context.recorded(engine, dataset.id, run_id_of(context)))
             for ancestor_item, ancestor_facts, new_item, new_facts in stream_pairs(
                 engine, ancestor.id, dataset.id
             ):
@@ -92,7 +92,7 @@ def time_based_checks(
             rows = checker.results()
 
         with engine.begin() as conn:
-            verify_lease(conn, dataset.id, context.run.run_id)
+            verify_lease(conn, dataset.id, run_id_of(context))
             replace_rows(conn, s.time_variance_level_check, dataset.id, rows)
             update_run_state(conn, dataset.id, waiting_for_ancestor=waiting)
             set_phase(conn, dataset.id, "TIME_VARIANCE", "OK")

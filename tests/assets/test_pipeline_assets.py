@@ -140,8 +140,9 @@ def test_chunk_size(items, configured, expected, monkeypatch):
 
 @pytest.mark.parametrize(
     ("slots", "expected"),
-    # 2 chunks per slot of the cluster (the sum of the Celery workers' -c), whatever this machine's cores.
-    [(None, 2500), ("3", 1667), ("8", 625), ("40", 500)],
+    # One chunk per slot of the cluster (the sum of the Celery workers' -c), whatever this machine's
+    # cores; at least 500 items a chunk.
+    [(None, 5000), ("3", 3334), ("8", 1250), ("40", 500)],
 )
 def test_chunk_size_scales_with_the_cluster_slots(monkeypatch, slots, expected):
     monkeypatch.delenv("PELICAN_CHUNK_SIZE", raising=False)
