@@ -6,13 +6,18 @@ on which uniquely named databases are created and dropped; without it, an embedd
 
 Databases that a test wants migrated (results) or with tables (Kingfisher Process) are cloned from
 template databases made once per session (per pytest-xdist worker), which is much faster than
-migrating each one. Tests marked ``broker`` need RabbitMQ (``PELICAN_TEST_BROKER_URL``, default
+migrating each one. A module can also register a *seed* (``register_seed``): a starting state that
+several tests share (e.g. a dataset checked through the whole pipeline), built once per worker into
+template databases (and a Dagster home) of which every test using the seed's fixture gets a copy.
+
+Tests marked ``broker`` need RabbitMQ (``PELICAN_TEST_BROKER_URL``, default
 ``amqp://guest:guest@127.0.0.1:5672//``) and are skipped with a one-line reason when it is not reachable.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 import functools
 import os
 import shutil
@@ -132,6 +137,7 @@ class _Databases:
         self.admin = make_engine(server_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
         self.created: list[str] = []
         self._templates: dict[str, str] = {}
+        self._seeds: dict[str, _Seeded] = {}
         self._dropper = concurrent.futures.ThreadPoolExecutor(4, thread_name_prefix="drop-database")
         self._drops: list[concurrent.futures.Future] = []
 
@@ -169,6 +175,21 @@ class _Databases:
             self._templates[kind] = name
         return self._templates[kind]
 
+    def seeded(self, name: str) -> _Seeded:
+        """The templates of seed ``name``, built on first use: fresh copies of the ``kfp`` and ``results``
+        templates and an empty Dagster home, handed to the seed's builder, then closed (PostgreSQL
+        copies a template only while nobody is connected to it)."""
+        if name not in self._seeds:
+            kfp = self.url(self.create(f"seed_kfp_{name}", self.template("kfp")))
+            results = self.url(self.create(f"seed_results_{name}", self.template("results")))
+            home = Path(tempfile.mkdtemp(prefix=f"pds-{name}-"))
+            value = _SEEDS[name](kfp, results, home)
+            from pelican_dagster.resources import engines
+
+            engines.dispose_all()
+            self._seeds[name] = _Seeded(sa.make_url(kfp).database, sa.make_url(results).database, home, value)
+        return self._seeds[name]
+
     def _drop(self, name: str) -> None:
         with self.admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -189,6 +210,42 @@ class _Databases:
         for drop in self._drops:
             drop.result()
         self.admin.dispose()
+        for seed in self._seeds.values():
+            shutil.rmtree(seed.dagster_home, ignore_errors=True)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Seeded:
+    kfp: str  # template database names
+    results: str
+    dagster_home: Path
+    value: object
+
+
+#: Seeds by the name of the fixture that uses them: a builder (Kingfisher Process URL, results URL,
+#: Dagster home) → the value the fixture returns. See ``register_seed``.
+_SEEDS: dict[str, Callable[[str, str, Path], object]] = {}
+
+
+def register_seed(fixture: str, build: Callable[[str, str, Path], object]) -> None:
+    """Makes every test that uses the fixture named ``fixture`` start from the state ``build`` makes:
+    ``build(kfp_url, results_url, dagster_home)`` runs once per worker on fresh databases (the
+    Kingfisher Process tables, the results schema) and an empty directory, and its result is what
+    ``seed_value(fixture)`` returns. Each such test's ``kfp_url`` and ``results_url`` are then copies
+    of the seeded databases, and ``db_env``'s ``DAGSTER_HOME`` a copy of the seeded directory (a
+    builder that uses a Dagster instance must close it). The fixture's name must be unique across
+    the test suite."""
+    if _SEEDS.get(fixture, build) is not build:
+        raise ValueError(f"seed {fixture!r} is registered twice")
+    _SEEDS[fixture] = build
+
+
+def _seed(request: pytest.FixtureRequest, _databases: _Databases) -> _Seeded | None:
+    """The seed of the test (the registered fixture it uses), built if need be; None without one."""
+    names = [name for name in _SEEDS if name in request.fixturenames]
+    if len(names) > 1:
+        raise ValueError(f"{request.node.nodeid} uses two seeds: {names}")
+    return _databases.seeded(names[0]) if names else None
 
 
 @pytest.fixture(scope="session")
@@ -212,6 +269,12 @@ def make_database(_databases: _Databases) -> Callable[..., str]:
     return create
 
 
+@pytest.fixture
+def seed_value(request: pytest.FixtureRequest, _databases: _Databases) -> Callable[[str], object]:
+    """``seed_value(fixture)``: what the builder of that seed returned (see ``register_seed``)."""
+    return lambda fixture: _databases.seeded(fixture).value
+
+
 #: Fixtures that migrate the results database (or create the Kingfisher Process tables) as soon as they
 #: are set up: a test using one gets its database already in that state, copied from a template.
 _MIGRATING = frozenset({"results_engine", "resources", "db_env"})
@@ -222,8 +285,11 @@ _WITH_TABLES = frozenset({"kfp_engine"})
 def kfp_url(request: pytest.FixtureRequest, make_database, _databases: _Databases) -> Iterator[str]:
     """A fresh, empty database for Kingfisher Process tables (with the tables already, when the test
     also uses ``kfp_engine``, which would create them)."""
-    with_tables = not _WITH_TABLES.isdisjoint(request.fixturenames)
-    url = make_database("kfp", template="kfp" if with_tables else None)
+    if seed := _seed(request, _databases):
+        url = _databases.url(_databases.create("kfp", seed.kfp))
+    else:
+        with_tables = not _WITH_TABLES.isdisjoint(request.fixturenames)
+        url = make_database("kfp", template="kfp" if with_tables else None)
     yield url
     _databases.drop_later(url)
 
@@ -232,8 +298,11 @@ def kfp_url(request: pytest.FixtureRequest, make_database, _databases: _Database
 def results_url(request: pytest.FixtureRequest, make_database, _databases: _Databases) -> Iterator[str]:
     """A fresh, empty results database (migrated on first use by the engine fixture or resource; when
     the test uses one of them, it is a copy of a migrated template instead)."""
-    migrated = not _MIGRATING.isdisjoint(request.fixturenames)
-    url = make_database("results", template="results" if migrated else None)
+    if seed := _seed(request, _databases):
+        url = _databases.url(_databases.create("results", seed.results))
+    else:
+        migrated = not _MIGRATING.isdisjoint(request.fixturenames)
+        url = make_database("results", template="results" if migrated else None)
     yield url
     _databases.drop_later(url)
 
@@ -258,6 +327,11 @@ def results_engine(results_url: str) -> sa.Engine:
 def resources(kfp_url: str, results_url: str) -> dict:
     """The Dagster resources on the fresh databases (step outputs kept in the results database, as in
     ``definitions``)."""
+    return make_resources(kfp_url, results_url)
+
+
+def make_resources(kfp_url: str, results_url: str) -> dict:
+    """The Dagster resources on these databases, as the ``resources`` fixture gives them (for seeds)."""
     from pelican_dagster.resources import (
         KingfisherProcessResource,
         ResultsDatabaseIOManager,
@@ -273,16 +347,27 @@ def resources(kfp_url: str, results_url: str) -> dict:
 
 
 @pytest.fixture
-def db_env(monkeypatch: pytest.MonkeyPatch, kfp_url: str, results_url: str, tmp_path: Path) -> dict[str, str]:
+def db_env(
+    request: pytest.FixtureRequest,
+    _databases: _Databases,
+    monkeypatch: pytest.MonkeyPatch,
+    kfp_url: str,
+    results_url: str,
+    tmp_path: Path,
+) -> dict[str, str]:
     """Environment variables pointing the CLI, Dagster and subprocesses at the fresh databases and a
-    temporary ``DAGSTER_HOME`` (set in this process too); returns them."""
+    temporary ``DAGSTER_HOME`` (set in this process too; a copy of the seed's, for a seeded test);
+    returns them."""
     env = {
         "PELICAN_KINGFISHER_PROCESS_URL": kfp_url,
         "PELICAN_RESULTS_URL": results_url,
         "DAGSTER_HOME": str(tmp_path / "dagster_home"),
         "PELICAN_URL_CHECK_OFFLINE": "1",
     }
-    (tmp_path / "dagster_home").mkdir()
+    if seed := _seed(request, _databases):
+        shutil.copytree(seed.dagster_home, tmp_path / "dagster_home")
+    else:
+        (tmp_path / "dagster_home").mkdir()
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     return env
