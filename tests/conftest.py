@@ -159,7 +159,7 @@ class _Databases:
         self.admin = make_engine(server_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
         self.created: list[str] = []
         self._templates: dict[str, str] = {}
-        self._seeds: dict[str, _Seeded] = {}
+        self._seeds: dict[tuple[str, str], _Seeded] = {}
         self._dropper = concurrent.futures.ThreadPoolExecutor(4, thread_name_prefix="drop-database")
         self._drops: list[concurrent.futures.Future] = []
 
@@ -197,20 +197,21 @@ class _Databases:
             self._templates[kind] = name
         return self._templates[kind]
 
-    def seeded(self, name: str) -> _Seeded:
-        """The templates of seed ``name``, built on first use: fresh copies of the ``kfp`` and ``results``
-        templates and an empty Dagster home, handed to the seed's builder, then closed (PostgreSQL
-        copies a template only while nobody is connected to it)."""
-        if name not in self._seeds:
+    def seeded(self, key: tuple[str, str]) -> _Seeded:
+        """The templates of seed ``key`` (module, fixture), built on first use: fresh copies of the
+        ``kfp`` and ``results`` templates and an empty Dagster home, handed to the seed's builder, then
+        closed (PostgreSQL copies a template only while nobody is connected to it)."""
+        if key not in self._seeds:
+            name = key[1]
             kfp = self.url(self.create(f"seed_kfp_{name}", self.template("kfp")))
             results = self.url(self.create(f"seed_results_{name}", self.template("results")))
             home = Path(tempfile.mkdtemp(prefix=f"pds-{name}-"))
-            value = _SEEDS[name](kfp, results, home)
+            value = _SEEDS[key](kfp, results, home)
             from pelican_dagster.resources import engines
 
             engines.dispose_all()
-            self._seeds[name] = _Seeded(sa.make_url(kfp).database, sa.make_url(results).database, home, value)
-        return self._seeds[name]
+            self._seeds[key] = _Seeded(sa.make_url(kfp).database, sa.make_url(results).database, home, value)
+        return self._seeds[key]
 
     def _drop(self, name: str) -> None:
         with self.admin.connect() as conn:
@@ -244,30 +245,33 @@ class _Seeded:
     value: object
 
 
-#: Seeds by the name of the fixture that uses them: a builder (Kingfisher Process URL, results URL,
-#: Dagster home) → the value the fixture returns. See ``register_seed``.
-_SEEDS: dict[str, Callable[[str, str, Path], object]] = {}
+#: Seeds by the test module that registered them and the name of the fixture that uses them: a builder
+#: (Kingfisher Process URL, results URL, Dagster home) → the value the fixture returns. See
+#: ``register_seed``.
+_SEEDS: dict[tuple[str, str], Callable[[str, str, Path], object]] = {}
 
 
-def register_seed(fixture: str, build: Callable[[str, str, Path], object]) -> None:
-    """Makes every test that uses the fixture named ``fixture`` start from the state ``build`` makes:
+def register_seed(module: str, fixture: str, build: Callable[[str, str, Path], object]) -> None:
+    """Makes every test of ``module`` (pass ``__name__``) that uses the fixture named ``fixture`` start
+    from the state ``build`` makes:
     ``build(kfp_url, results_url, dagster_home)`` runs once per worker on fresh databases (the
     Kingfisher Process tables, the results schema) and an empty directory, and its result is what
     ``seed_value(fixture)`` returns. Each such test's ``kfp_url`` and ``results_url`` are then copies
     of the seeded databases, and ``db_env``'s ``DAGSTER_HOME`` a copy of the seeded directory (a
-    builder that uses a Dagster instance must close it). The fixture's name must be unique across
-    the test suite."""
-    if _SEEDS.get(fixture, build) is not build:
-        raise ValueError(f"seed {fixture!r} is registered twice")
-    _SEEDS[fixture] = build
+    builder that uses a Dagster instance must close it). Fixtures of the same name in other modules
+    are not affected."""
+    if _SEEDS.get((module, fixture), build) is not build:
+        raise ValueError(f"seed {fixture!r} of {module} is registered twice")
+    _SEEDS[(module, fixture)] = build
 
 
 def _seed(request: pytest.FixtureRequest, _databases: _Databases) -> _Seeded | None:
     """The seed of the test (the registered fixture it uses), built if need be; None without one."""
-    names = [name for name in _SEEDS if name in request.fixturenames]
-    if len(names) > 1:
-        raise ValueError(f"{request.node.nodeid} uses two seeds: {names}")
-    return _databases.seeded(names[0]) if names else None
+    module = request.module.__name__
+    keys = [key for key in _SEEDS if key[0] == module and key[1] in request.fixturenames]
+    if len(keys) > 1:
+        raise ValueError(f"{request.node.nodeid} uses two seeds: {keys}")
+    return _databases.seeded(keys[0]) if keys else None
 
 
 @pytest.fixture(scope="session")
@@ -293,8 +297,9 @@ def make_database(_databases: _Databases) -> Callable[..., str]:
 
 @pytest.fixture
 def seed_value(request: pytest.FixtureRequest, _databases: _Databases) -> Callable[[str], object]:
-    """``seed_value(fixture)``: what the builder of that seed returned (see ``register_seed``)."""
-    return lambda fixture: _databases.seeded(fixture).value
+    """``seed_value(fixture)``: what the builder of the test module's seed of that fixture returned (see
+    ``register_seed``)."""
+    return lambda fixture: _databases.seeded((request.module.__name__, fixture)).value
 
 
 #: Fixtures that migrate the results database (or create the Kingfisher Process tables) as soon as they

@@ -76,7 +76,7 @@ def _check_paraguay(kfp_url, results_url, dagster_home):
 
 
 # Checked once per worker; each test gets copies of its databases (a clean, equal state).
-register_seed("checked", _check_paraguay)
+register_seed(__name__, "checked", _check_paraguay)
 
 
 @pytest.fixture

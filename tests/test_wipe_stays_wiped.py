@@ -79,7 +79,7 @@ def _register_and_check(kfp_url, results_url, dagster_home):
 
 
 # Registered and checked once per worker; each test gets copies of the databases and the Dagster home.
-register_seed("registered", _register_and_check)
+register_seed(__name__, "registered", _register_and_check)
 
 
 @pytest.fixture
