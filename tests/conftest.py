@@ -6,13 +6,18 @@ on which uniquely named databases are created and dropped; without it, an embedd
 
 Databases that a test wants migrated (results) or with tables (Kingfisher Process) are cloned from
 template databases made once per session (per pytest-xdist worker), which is much faster than
-migrating each one. Tests marked ``broker`` need RabbitMQ (``PELICAN_TEST_BROKER_URL``, default
+migrating each one. A module can also register a *seed* (``register_seed``): a starting state that
+several tests share (e.g. a dataset checked through the whole pipeline), built once per worker into
+template databases (and a Dagster home) of which every test using the seed's fixture gets a copy.
+
+Tests marked ``broker`` need RabbitMQ (``PELICAN_TEST_BROKER_URL``, default
 ``amqp://guest:guest@127.0.0.1:5672//``) and are skipped with a one-line reason when it is not reachable.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 import functools
 import os
 import shutil
@@ -42,6 +47,28 @@ def pytest_configure(config: pytest.Config) -> None:
     if "TMPDIR" not in os.environ and shm.is_dir() and os.access(shm, os.W_OK):
         os.environ["TMPDIR"] = str(shm)  # subprocesses too
         tempfile.tempdir = None  # recomputed from TMPDIR
+    _cache_dagster_migration_scripts()
+
+
+def _cache_dagster_migration_scripts() -> None:
+    """Read Dagster's migration scripts once per process: every instance opened (one per test, most
+    tests) checks the revision of its three SQLite storages, and alembic re-reads several hundred script
+    files for each check (0.2-0.4 s of CPU per instance). The scripts do not change during a session;
+    only Dagster's own script folders are cached (the project's migrations are read as usual)."""
+    from alembic.script import ScriptDirectory
+
+    read = ScriptDirectory.from_config.__func__
+    cache: dict[str, ScriptDirectory] = {}
+
+    def from_config(cls, config):
+        location = config.get_main_option("script_location") or ""
+        if not location.startswith("dagster:"):  # e.g. dagster:_core/storage/alembic
+            return read(cls, config)
+        if location not in cache:
+            cache[location] = read(cls, config)
+        return cache[location]
+
+    ScriptDirectory.from_config = classmethod(from_config)
 
 
 @functools.cache
@@ -132,6 +159,7 @@ class _Databases:
         self.admin = make_engine(server_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
         self.created: list[str] = []
         self._templates: dict[str, str] = {}
+        self._seeds: dict[tuple[str, str], _Seeded] = {}
         self._dropper = concurrent.futures.ThreadPoolExecutor(4, thread_name_prefix="drop-database")
         self._drops: list[concurrent.futures.Future] = []
 
@@ -169,6 +197,22 @@ class _Databases:
             self._templates[kind] = name
         return self._templates[kind]
 
+    def seeded(self, key: tuple[str, str]) -> _Seeded:
+        """The templates of seed ``key`` (module, fixture), built on first use: fresh copies of the
+        ``kfp`` and ``results`` templates and an empty Dagster home, handed to the seed's builder, then
+        closed (PostgreSQL copies a template only while nobody is connected to it)."""
+        if key not in self._seeds:
+            name = key[1]
+            kfp = self.url(self.create(f"seed_kfp_{name}", self.template("kfp")))
+            results = self.url(self.create(f"seed_results_{name}", self.template("results")))
+            home = Path(tempfile.mkdtemp(prefix=f"pds-{name}-"))
+            value = _SEEDS[key](kfp, results, home)
+            from pelican_dagster.storage import engines
+
+            engines.dispose_all()
+            self._seeds[key] = _Seeded(sa.make_url(kfp).database, sa.make_url(results).database, home, value)
+        return self._seeds[key]
+
     def _drop(self, name: str) -> None:
         with self.admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -189,6 +233,45 @@ class _Databases:
         for drop in self._drops:
             drop.result()
         self.admin.dispose()
+        for seed in self._seeds.values():
+            shutil.rmtree(seed.dagster_home, ignore_errors=True)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Seeded:
+    kfp: str  # template database names
+    results: str
+    dagster_home: Path
+    value: object
+
+
+#: Seeds by the test module that registered them and the name of the fixture that uses them: a builder
+#: (Kingfisher Process URL, results URL, Dagster home) → the value the fixture returns. See
+#: ``register_seed``.
+_SEEDS: dict[tuple[str, str], Callable[[str, str, Path], object]] = {}
+
+
+def register_seed(module: str, fixture: str, build: Callable[[str, str, Path], object]) -> None:
+    """Makes every test of ``module`` (pass ``__name__``) that uses the fixture named ``fixture`` start
+    from the state ``build`` makes:
+    ``build(kfp_url, results_url, dagster_home)`` runs once per worker on fresh databases (the
+    Kingfisher Process tables, the results schema) and an empty directory, and its result is what
+    ``seed_value(fixture)`` returns. Each such test's ``kfp_url`` and ``results_url`` are then copies
+    of the seeded databases, and ``db_env``'s ``DAGSTER_HOME`` a copy of the seeded directory (a
+    builder that uses a Dagster instance must close it). Fixtures of the same name in other modules
+    are not affected."""
+    if _SEEDS.get((module, fixture), build) is not build:
+        raise ValueError(f"seed {fixture!r} of {module} is registered twice")
+    _SEEDS[(module, fixture)] = build
+
+
+def _seed(request: pytest.FixtureRequest, _databases: _Databases) -> _Seeded | None:
+    """The seed of the test (the registered fixture it uses), built if need be; None without one."""
+    module = request.module.__name__
+    keys = [key for key in _SEEDS if key[0] == module and key[1] in request.fixturenames]
+    if len(keys) > 1:
+        raise ValueError(f"{request.node.nodeid} uses two seeds: {keys}")
+    return _databases.seeded(keys[0]) if keys else None
 
 
 @pytest.fixture(scope="session")
@@ -212,6 +295,13 @@ def make_database(_databases: _Databases) -> Callable[..., str]:
     return create
 
 
+@pytest.fixture
+def seed_value(request: pytest.FixtureRequest, _databases: _Databases) -> Callable[[str], object]:
+    """``seed_value(fixture)``: what the builder of the test module's seed of that fixture returned (see
+    ``register_seed``)."""
+    return lambda fixture: _databases.seeded((request.module.__name__, fixture)).value
+
+
 #: Fixtures that migrate the results database (or create the Kingfisher Process tables) as soon as they
 #: are set up: a test using one gets its database already in that state, copied from a template.
 _MIGRATING = frozenset({"results_engine", "resources", "db_env"})
@@ -222,8 +312,11 @@ _WITH_TABLES = frozenset({"kfp_engine"})
 def kfp_url(request: pytest.FixtureRequest, make_database, _databases: _Databases) -> Iterator[str]:
     """A fresh, empty database for Kingfisher Process tables (with the tables already, when the test
     also uses ``kfp_engine``, which would create them)."""
-    with_tables = not _WITH_TABLES.isdisjoint(request.fixturenames)
-    url = make_database("kfp", template="kfp" if with_tables else None)
+    if seed := _seed(request, _databases):
+        url = _databases.url(_databases.create("kfp", seed.kfp))
+    else:
+        with_tables = not _WITH_TABLES.isdisjoint(request.fixturenames)
+        url = make_database("kfp", template="kfp" if with_tables else None)
     yield url
     _databases.drop_later(url)
 
@@ -232,8 +325,11 @@ def kfp_url(request: pytest.FixtureRequest, make_database, _databases: _Database
 def results_url(request: pytest.FixtureRequest, make_database, _databases: _Databases) -> Iterator[str]:
     """A fresh, empty results database (migrated on first use by the engine fixture or resource; when
     the test uses one of them, it is a copy of a migrated template instead)."""
-    migrated = not _MIGRATING.isdisjoint(request.fixturenames)
-    url = make_database("results", template="results" if migrated else None)
+    if seed := _seed(request, _databases):
+        url = _databases.url(_databases.create("results", seed.results))
+    else:
+        migrated = not _MIGRATING.isdisjoint(request.fixturenames)
+        url = make_database("results", template="results" if migrated else None)
     yield url
     _databases.drop_later(url)
 
@@ -258,6 +354,11 @@ def results_engine(results_url: str) -> sa.Engine:
 def resources(kfp_url: str, results_url: str) -> dict:
     """The Dagster resources on the fresh databases (step outputs kept in the results database, as in
     ``definitions``)."""
+    return make_resources(kfp_url, results_url)
+
+
+def make_resources(kfp_url: str, results_url: str) -> dict:
+    """The Dagster resources on these databases, as the ``resources`` fixture gives them (for seeds)."""
     from pelican_dagster.resources import (
         KingfisherProcessResource,
         ResultsDatabaseIOManager,
@@ -273,16 +374,27 @@ def resources(kfp_url: str, results_url: str) -> dict:
 
 
 @pytest.fixture
-def db_env(monkeypatch: pytest.MonkeyPatch, kfp_url: str, results_url: str, tmp_path: Path) -> dict[str, str]:
+def db_env(
+    request: pytest.FixtureRequest,
+    _databases: _Databases,
+    monkeypatch: pytest.MonkeyPatch,
+    kfp_url: str,
+    results_url: str,
+    tmp_path: Path,
+) -> dict[str, str]:
     """Environment variables pointing the CLI, Dagster and subprocesses at the fresh databases and a
-    temporary ``DAGSTER_HOME`` (set in this process too); returns them."""
+    temporary ``DAGSTER_HOME`` (set in this process too; a copy of the seed's, for a seeded test);
+    returns them."""
     env = {
         "PELICAN_KINGFISHER_PROCESS_URL": kfp_url,
         "PELICAN_RESULTS_URL": results_url,
         "DAGSTER_HOME": str(tmp_path / "dagster_home"),
         "PELICAN_URL_CHECK_OFFLINE": "1",
     }
-    (tmp_path / "dagster_home").mkdir()
+    if seed := _seed(request, _databases):
+        shutil.copytree(seed.dagster_home, tmp_path / "dagster_home")
+    else:
+        (tmp_path / "dagster_home").mkdir()
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     return env

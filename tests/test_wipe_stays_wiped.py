@@ -23,7 +23,7 @@ from pelican_dagster.pipeline.loader import load_file
 from pelican_dagster.storage import schema as s
 from pelican_dagster.storage.lifecycle import dataset_row_counts
 from pelican_dagster.storage.results import dataset_by_name, get_progress
-from tests.conftest import DATA, REPO
+from tests.conftest import DATA, REPO, make_resources, register_seed
 
 
 def _tick(instance, resources, sensor, cursor=None):
@@ -54,19 +54,41 @@ def instance(db_env):
         yield instance
 
 
+def _register_and_check(kfp_url, results_url, dagster_home):
+    """Two collections of one source registered by the sensor and checked, in the persistent instance of
+    ``dagster_home``; returns their names, older first."""
+    from pelican_dagster.storage import engines
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(kingfisher_sensors, "RECOVERY_AFTER", dt.timedelta(0))
+        mp.setattr(kingfisher_sensors, "PENDING_GRACE", dt.timedelta(0))
+        mp.setenv("DAGSTER_HOME", str(dagster_home))
+        mp.setenv("PELICAN_URL_CHECK_OFFLINE", "1")
+        mp.setenv("PELICAN_KINGFISHER_PROCESS_URL", kfp_url)
+        mp.setenv("PELICAN_RESULTS_URL", results_url)
+        resources = make_resources(kfp_url, results_url)
+        kfp_engine = engines.kingfisher_engine(kfp_url, ensure_tables=True)
+        with dg.DagsterInstance.get() as instance:
+            load_file(kfp_engine, DATA / "paraguay.snapshot-a.jsonl.gz", source_id="paraguay")
+            load_file(kfp_engine, DATA / "paraguay.jsonl.gz", source_id="paraguay")
+            names = _requests(_tick(instance, resources, kingfisher_process_collections))
+            assert len(names) == 2
+            for name in names:
+                assert _run(instance, resources, name).success
+    return names
+
+
+# Registered and checked once per worker; each test gets copies of the databases and the Dagster home.
+register_seed(__name__, "registered", _register_and_check)
+
+
 @pytest.fixture
-def registered(instance, resources, kfp_engine, results_engine, monkeypatch):
+def registered(instance, seed_value, monkeypatch):
     """Two collections of one source registered by the sensor and checked; returns their names, older
     first. Lost-partition recovery is made immediate, so that the ticks below exercise it."""
     monkeypatch.setattr(kingfisher_sensors, "RECOVERY_AFTER", dt.timedelta(0))
     monkeypatch.setattr(kingfisher_sensors, "PENDING_GRACE", dt.timedelta(0))
-    load_file(kfp_engine, DATA / "paraguay.snapshot-a.jsonl.gz", source_id="paraguay")
-    load_file(kfp_engine, DATA / "paraguay.jsonl.gz", source_id="paraguay")
-    names = _requests(_tick(instance, resources, kingfisher_process_collections))
-    assert len(names) == 2
-    for name in names:
-        assert _run(instance, resources, name).success
-    return names
+    return seed_value("registered")
 
 
 def _phase(engine, name):

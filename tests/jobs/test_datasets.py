@@ -18,7 +18,7 @@ from pelican_dagster.pipeline.loader import load_file
 from pelican_dagster.storage import schema as s
 from pelican_dagster.storage.lifecycle import dataset_row_counts, lineage
 from pelican_dagster.storage.results import dataset_by_id, dataset_by_name, get_progress, register_dataset
-from tests.conftest import DATA
+from tests.conftest import DATA, make_resources, register_seed
 
 PARAGUAY = DATA / "paraguay.jsonl.gz"
 
@@ -61,12 +61,30 @@ def _run_pipeline(instance, resources, key):
     return result
 
 
-@pytest.fixture
-def checked(kfp_engine, results_engine, instance, resources):
-    """Paraguay (12 items), checked through the whole pipeline; returns its dataset id."""
-    dataset_id = _register(kfp_engine, results_engine, instance, "paraguay")
-    _run_pipeline(instance, resources, "paraguay")
+def _check_paraguay(kfp_url, results_url, dagster_home):
+    """Paraguay (12 items) registered and checked through the whole pipeline with a temporary instance;
+    returns its dataset id."""
+    from pelican_dagster.storage import engines
+
+    with pytest.MonkeyPatch.context() as mp, dg.instance_for_test() as instance:
+        mp.setenv("PELICAN_URL_CHECK_OFFLINE", "1")
+        resources = make_resources(kfp_url, results_url)
+        kfp_engine = engines.kingfisher_engine(kfp_url, ensure_tables=True)
+        dataset_id = _register(kfp_engine, engines.results_engine(results_url), instance, "paraguay")
+        _run_pipeline(instance, resources, "paraguay")
     return dataset_id
+
+
+# Checked once per worker; each test gets copies of its databases (a clean, equal state).
+register_seed(__name__, "checked", _check_paraguay)
+
+
+@pytest.fixture
+def checked(seed_value, instance):
+    """Paraguay (12 items), checked through the whole pipeline (its partition added to the test's
+    instance); returns its dataset id."""
+    instance.add_dynamic_partitions(datasets.name, ["paraguay"])
+    return seed_value("checked")
 
 
 def _filter(instance, resources, message, original="paraguay", **config):
