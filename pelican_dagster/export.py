@@ -91,6 +91,56 @@ def _stream(engine: Engine, sql: str, params: Mapping[str, Any]) -> Iterator[sa.
         yield from result
 
 
+def export_items(
+    engine: Engine,
+    name: str,
+    path: str | Path,
+    *,
+    lines: Mapping[int, int] | None = None,
+    item_results: ItemResults | None = None,
+    report_progress: Callable[[str], None] | None = None,
+) -> int:
+    """Write ``items.jsonl.gz`` of dataset ``name`` at ``path`` (see :func:`export_dataset`); returns the
+    number of items written."""
+    with engine.connect() as conn:
+        dataset = dataset_by_name(conn, name)
+        if dataset is None:
+            raise LookupError(f"no dataset named {name!r}")
+        progress = get_progress(conn, dataset.id) or {"size": 0}
+    if item_results is None:
+        from pelican_dagster import run_context
+
+        # The context the dataset's run recorded: the export judges items as the run did.
+        item_results = pelican_item_results(run_context.recorded(engine, dataset.id))
+    lines = lines or {}
+    rows = _stream(
+        engine,
+        "SELECT d.id, (d.data->'ocid')::text, d.source_data_id, d.data::text FROM data_item d "
+        "WHERE d.dataset_id = :id AND d.data ? 'ocid' ORDER BY d.id",
+        {"id": dataset.id},
+    )
+    counter = Progress("export", progress.get("size"), report_progress or _quiet)
+
+    def item_lines() -> Iterator[dict[str, Any]]:
+        for item_id, ocid, source_data_id, text in rows:
+            counter.tick()
+            field_level, resource_level = item_results(item_id, text)
+            row = {
+                "ocid": fragment(ocid),
+                "line": lines.get(source_data_id),
+                "item_id": item_id,
+                "field_level": field_level,
+                "resource_level": resource_level,
+            }
+            # orjson would write a number beyond a double as null: keep it (1e400).
+            yield _Exact(row) if _BIG_NUMBER.search(text) else row
+
+    count = _write_jsonl(Path(path), item_lines())
+    if report_progress:
+        counter.finish()
+    return count
+
+
 def export_dataset(
     engine: Engine,
     name: str,
@@ -115,16 +165,10 @@ def export_dataset(
         dataset = dataset_by_name(conn, name)
         if dataset is None:
             raise LookupError(f"no dataset named {name!r}")
-    if item_results is None:
-        from pelican_dagster import run_context
-
-        # The context the dataset's run recorded: the export judges items as the run did.
-        item_results = pelican_item_results(run_context.recorded(engine, dataset.id))
     with engine.connect() as conn:
         progress = get_progress(conn, dataset.id) or {"phase": None, "state": None, "size": 0}
     params = {"id": dataset.id}
     counts: dict[str, int] = {}
-    lines = lines or {}
 
     with engine.connect() as conn:
         meta_text = conn.execute(sa.text("SELECT meta::text FROM dataset WHERE id = :id"), params).scalar()
@@ -132,32 +176,14 @@ def export_dataset(
     (out / "dataset_meta.json").write_bytes(orjson.dumps(meta, option=orjson.OPT_INDENT_2))
 
     if items:
-        rows = _stream(
+        counts["items"] = export_items(
             engine,
-            "SELECT d.id, (d.data->'ocid')::text, d.source_data_id, d.data::text FROM data_item d "
-            "WHERE d.dataset_id = :id AND d.data ? 'ocid' ORDER BY d.id",
-            params,
+            name,
+            out / "items.jsonl.gz",
+            lines=lines,
+            item_results=item_results,
+            report_progress=report_progress,
         )
-
-        counter = Progress("export", progress.get("size"), report_progress or _quiet)
-
-        def item_lines() -> Iterator[dict[str, Any]]:
-            for item_id, ocid, source_data_id, text in rows:
-                counter.tick()
-                field_level, resource_level = item_results(item_id, text)
-                row = {
-                    "ocid": fragment(ocid),
-                    "line": lines.get(source_data_id),
-                    "item_id": item_id,
-                    "field_level": field_level,
-                    "resource_level": resource_level,
-                }
-                # orjson would write a number beyond a double as null: keep it (1e400).
-                yield _Exact(row) if _BIG_NUMBER.search(text) else row
-
-        counts["items"] = _write_jsonl(out / "items.jsonl.gz", item_lines())
-        if report_progress:
-            counter.finish()
 
     counts["dataset_level"] = _write_jsonl(
         out / "dataset_level.jsonl.gz",
