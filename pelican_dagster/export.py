@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,11 @@ from pelican_dagster.storage.results import dataset_by_name, get_progress
 #: ``(item_id, item JSON text) -> (field_level, resource_level)`` (Pelican's JSON shapes).
 ItemResults = Callable[[int, str], tuple[Any, Any]]
 _GZIP_LEVEL = 6
+#: items.jsonl.gz holds ~110 KB of repetitive JSON per item: level 3 (zlib's fast strategy) compresses it
+#: ~4× faster than 6 for files ~1.3× larger.
+_ITEMS_GZIP_LEVEL = 3
+#: Bytes of rows handed to the compressing thread at a time (bounded memory: two batches at most).
+_BATCH_BYTES = 4 << 20
 _TIME_BASED_COLUMNS = (
     "check_name",
     "coverage_result",
@@ -66,6 +72,29 @@ def pelican_item_results(ctx: CheckContext) -> ItemResults:
     return results
 
 
+def fast_item_results(ctx: CheckContext, exact: bool = False) -> ItemResults:
+    """:func:`pelican_item_results` with the field-level result written straight as JSON text
+    (``checks.field.pelican_json``, ~10× faster than building it as objects), embedded as a fragment:
+    the row's text is the same. ``exact`` writes the values with the exact encoder (1e400)."""
+    from pelican_dagster.checks import compiled_release
+    from pelican_dagster.checks.field.pelican_json import field_level_json
+    from pelican_dagster.item_pass import load_item
+
+    encode = json_output.dumps_any if exact else json_output.dumps
+    check_resource = compiled_release.check_item
+    resource_shape = compiled_release.to_pelican
+
+    def results(item_id: int, text: str) -> tuple[Any, Any]:
+        item = load_item(text)
+        if type(item) is not dict or "ocid" not in item:
+            return None, None
+        ocid = item["ocid"]
+        field = orjson.Fragment(field_level_json(item, ctx, ocid, item_id, encode))
+        return field, resource_shape(check_resource(item, ctx), ocid, item_id)
+
+    return results
+
+
 #: Number text that orjson would not write back exactly (beyond a double, or beyond 64 bits): the item's
 #: results then go through the exact encoder.
 _BIG_NUMBER = re.compile(r"[eE][+-]?\d{3}|\d{19}")
@@ -78,6 +107,32 @@ def _write_jsonl(path: Path, rows: Iterable[Any]) -> int:
             f.write(json_output.dumps_any(row) if isinstance(row, _Exact) else json_output.dumps(row))
             f.write(b"\n")
             count += 1
+    return count
+
+
+def _write_items(path: Path, rows: Iterable[Any]) -> int:
+    """:func:`_write_jsonl` for the big file: rows are batched and compressed in a second thread (zlib
+    releases the GIL), so that compression overlaps with writing the next rows."""
+    count = size = 0
+    batch: list[bytes] = []
+    with gzip.open(path, "wb", compresslevel=_ITEMS_GZIP_LEVEL) as f, ThreadPoolExecutor(1) as pool:
+        pending: Future[Any] | None = None
+        for row in rows:
+            text = json_output.dumps_any(row) if isinstance(row, _Exact) else json_output.dumps(row)
+            batch.append(text)
+            size += len(text)
+            count += 1
+            if size >= _BATCH_BYTES:
+                if pending is not None:
+                    pending.result()
+                batch.append(b"")
+                pending = pool.submit(f.write, b"\n".join(batch))
+                batch, size = [], 0
+        if pending is not None:
+            pending.result()
+        if batch:
+            batch.append(b"")
+            f.write(b"\n".join(batch))
     return count
 
 
@@ -111,7 +166,10 @@ def export_items(
         from pelican_dagster import run_context
 
         # The context the dataset's run recorded: the export judges items as the run did.
-        item_results = pelican_item_results(run_context.recorded(engine, dataset.id))
+        ctx = run_context.recorded(engine, dataset.id)
+        item_results, exact_results = fast_item_results(ctx), fast_item_results(ctx, exact=True)
+    else:
+        exact_results = item_results
     lines = lines or {}
     rows = _stream(
         engine,
@@ -124,7 +182,8 @@ def export_items(
     def item_lines() -> Iterator[dict[str, Any]]:
         for item_id, ocid, source_data_id, text in rows:
             counter.tick()
-            field_level, resource_level = item_results(item_id, text)
+            exact = _BIG_NUMBER.search(text) is not None
+            field_level, resource_level = (exact_results if exact else item_results)(item_id, text)
             row = {
                 "ocid": fragment(ocid),
                 "line": lines.get(source_data_id),
@@ -133,9 +192,9 @@ def export_items(
                 "resource_level": resource_level,
             }
             # orjson would write a number beyond a double as null: keep it (1e400).
-            yield _Exact(row) if _BIG_NUMBER.search(text) else row
+            yield _Exact(row) if exact else row
 
-    count = _write_jsonl(Path(path), item_lines())
+    count = _write_items(Path(path), item_lines())
     if report_progress:
         counter.finish()
     return count
