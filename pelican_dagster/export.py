@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import gzip
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,9 @@ from pelican_dagster.json_output import fragment
 from pelican_dagster.progress import Progress
 from pelican_dagster.storage.results import dataset_by_name, get_progress
 
+#: ``{data.id: line}``, or a function giving it for a batch of ``data.id`` (``kingfisher.LoadedLines``).
+Lines = Mapping[int, int] | Callable[[Sequence[int]], Mapping[int, int]]
+_LINES_BATCH = 1000
 #: ``(item_id, item JSON text) -> (field_level, resource_level)`` (Pelican's JSON shapes).
 ItemResults = Callable[[int, str], tuple[Any, Any]]
 _GZIP_LEVEL = 6
@@ -151,7 +155,7 @@ def export_items(
     name: str,
     path: str | Path,
     *,
-    lines: Mapping[int, int] | None = None,
+    lines: Lines | None = None,
     item_results: ItemResults | None = None,
     report_progress: Callable[[str], None] | None = None,
 ) -> int:
@@ -170,7 +174,9 @@ def export_items(
         item_results, exact_results = fast_item_results(ctx), fast_item_results(ctx, exact=True)
     else:
         exact_results = item_results
-    lines = lines or {}
+    lines_of = (
+        (lambda ids, known=lines or {}: known) if lines is None or isinstance(lines, Mapping) else lines
+    )
     rows = _stream(
         engine,
         "SELECT d.id, (d.data->'ocid')::text, d.source_data_id, d.data::text FROM data_item d "
@@ -179,8 +185,16 @@ def export_items(
     )
     counter = Progress("export", progress.get("size"), report_progress or _quiet)
 
+    def batches() -> Iterator[tuple[Mapping[int, int], list[sa.Row]]]:
+        while batch := list(islice(rows, _LINES_BATCH)):
+            yield lines_of([row[2] for row in batch]), batch
+
     def item_lines() -> Iterator[dict[str, Any]]:
-        for item_id, ocid, source_data_id, text in rows:
+        for batch_lines, batch in batches():
+            yield from batch_rows(batch_lines, batch)
+
+    def batch_rows(lines: Mapping[int, int], batch: list[sa.Row]) -> Iterator[dict[str, Any]]:
+        for item_id, ocid, source_data_id, text in batch:
             counter.tick()
             exact = _BIG_NUMBER.search(text) is not None
             field_level, resource_level = (exact_results if exact else item_results)(item_id, text)
@@ -205,15 +219,16 @@ def export_dataset(
     name: str,
     out: str | Path,
     *,
-    lines: Mapping[int, int] | None = None,
+    lines: Lines | None = None,
     items: bool = True,
     item_results: ItemResults | None = None,
     report_progress: Callable[[str], None] | None = None,
 ) -> dict[str, int]:
     """Write the export folder of dataset ``name`` into ``out``; returns the number of rows per file.
 
-    ``lines`` maps Kingfisher Process ``data.id`` to the input file's line (the loader's mapping); items
-    whose id is not in it get ``line`` null. Items are written in id order, which is Kingfisher Process
+    ``lines`` maps Kingfisher Process ``data.id`` to the input file's line (the loader's mapping, or a
+    function that looks up a batch of ids, such as ``kingfisher.LoadedLines.lines_of``); items whose id is
+    not in it get ``line`` null. Items are written in id order, which is Kingfisher Process
     order and so the file's line order for a loaded file. ``items=False`` leaves out ``items.jsonl.gz``.
     ``item_results`` defaults to Pelican's shapes rebuilt with the check context the dataset's run recorded.
     ``report_progress`` receives progress lines (items done, items/s) while the items are written.
