@@ -75,6 +75,7 @@ def main() -> None:
     from pelican_dagster.cli import Databases, _instance, register, run_partition
     from pelican_dagster.pipeline.loader import load_file
 
+    executor = "in_process" if args.in_process else "multiprocess"
     path = _copies(args.file, args.copies) if args.copies > 1 else args.file
     dbs = Databases.from_env()
     instance = _instance()
@@ -84,17 +85,13 @@ def main() -> None:
     ancestor_id = None
     if args.with_ancestor:
         older = load_file(dbs.kingfisher(), path, source_id="benchmark")
-        older_name = f"benchmark_{older.collection_id}"
-        ancestor_id = register(
-            dbs, instance, older_name, older.collection_id, "benchmark", None, {"max_size": None}
-        )
+        older_name, ancestor_id = register(dbs, instance, older.collection_id, None, {"max_size": None})
         print(f"checking the ancestor {older_name} first …")
-        assert run_partition(instance, older_name, args.in_process), "the ancestor's run failed"
-    name = f"benchmark_{loaded.collection_id}"
-    register(dbs, instance, name, loaded.collection_id, "benchmark", ancestor_id, {"max_size": None})
+        assert run_partition(instance, older_name, executor), "the ancestor's run failed"
+    name, _ = register(dbs, instance, loaded.collection_id, ancestor_id, {"max_size": None})
 
     start = time.perf_counter()
-    assert run_partition(instance, name, args.in_process), "the run failed"
+    assert run_partition(instance, name, executor), "the run failed"
     total = time.perf_counter() - start
     run = instance.get_runs(filters=dg.RunsFilter(tags={"dagster/partition": name}), limit=1)[0]
     seconds = _seconds(instance, run.run_id)

@@ -328,15 +328,15 @@ def checked_dataset(dbs: Databases, name: str):
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the export folder of an already checked dataset."""
     from pelican_dagster.pipeline.export import export_dataset
-    from pelican_dagster.storage.kingfisher import loaded_lines
+    from pelican_dagster.storage.kingfisher import LoadedLines
 
     _check_out(args.out)
     dbs = Databases.from_env()
     dataset = checked_dataset(dbs, args.dataset)
-    lines: dict[int, int] = {}
+    lines = None
     if dataset.collection_id is not None:
-        with dbs.kingfisher().connect() as conn:
-            lines = loaded_lines(conn, dataset.collection_id)
+        # Looked up a batch at a time: the export's memory does not grow with the dataset.
+        lines = LoadedLines(dbs.kingfisher(), dataset.collection_id).lines_of
     counts = export_dataset(
         dbs.results(), args.dataset, args.out, lines=lines, items=not args.no_items, report_progress=_progress
     )

@@ -12,11 +12,12 @@ is not deleted (``deleted_at`` null) and it has at least one ``compiled_release`
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 COMPILED = "compile-releases"
 
@@ -163,6 +164,29 @@ def loaded_lines(conn: Connection, collection_id: int) -> dict[int, int]:
         return {}
     sql = "SELECT data_id, min(line) FROM pelican_loaded_line WHERE collection_id = :id GROUP BY data_id"
     return dict(conn.execute(sa.text(sql), {"id": collection_id}).all())
+
+
+class LoadedLines:
+    """The loader's lines of a collection, read a batch of ``data.id`` at a time (``lines_of``), so that
+    an export of any size never holds every line in memory as :func:`loaded_lines` does."""
+
+    def __init__(self, engine: Engine, collection_id: int) -> None:
+        self.engine, self.collection_id = engine, collection_id
+        with engine.connect() as conn:
+            self.recorded = conn.execute(
+                sa.text("SELECT to_regclass('pelican_loaded_line') IS NOT NULL")
+            ).scalar()
+
+    def lines_of(self, data_ids: Sequence[int]) -> dict[int, int]:
+        """``{data.id: first line}`` of those ``data_ids`` that the loader recorded."""
+        if not self.recorded or not data_ids:
+            return {}
+        sql = (
+            "SELECT data_id, min(line) FROM pelican_loaded_line "
+            "WHERE collection_id = :id AND data_id = ANY(:ids) GROUP BY data_id"
+        )
+        with self.engine.connect() as conn:
+            return dict(conn.execute(sa.text(sql), {"id": self.collection_id, "ids": list(data_ids)}).all())
 
 
 def collection_chain(conn: Connection, collection_id: int) -> list[dict[str, Any]] | None:
