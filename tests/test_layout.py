@@ -67,3 +67,35 @@ def test_importing_every_plain_module_loads_no_dagster():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def _project_imports() -> list[tuple[str, str]]:
+    """``(file, module)`` of every ``pelican_dagster`` import in the package, tests and benchmarks,
+    those inside functions included (a lazy import of a moved module fails only when it runs)."""
+    root = PACKAGE.parent
+    found = []
+    for folder in ("pelican_dagster", "tests", "benchmarks"):
+        for path in sorted((root / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names = [node.module]
+                elif isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                else:
+                    continue
+                found += [
+                    (path.relative_to(root).as_posix(), n) for n in names if n.startswith("pelican_dagster")
+                ]
+    return found
+
+
+def test_every_project_import_names_a_module_that_exists():
+    import importlib.util
+
+    def exists(module: str) -> bool:
+        # Within this checkout: an editable install elsewhere must not stand in for a moved module.
+        spec = importlib.util.find_spec(module)
+        return spec is not None and str(spec.origin or "").startswith(str(PACKAGE))
+
+    missing = sorted({(f, m) for f, m in _project_imports() if not exists(m)})
+    assert missing == []

@@ -82,7 +82,7 @@ def fast_item_results(ctx: CheckContext, exact: bool = False) -> ItemResults:
     the row's text is the same. ``exact`` writes the values with the exact encoder (1e400)."""
     from pelican_dagster.checks import compiled_release
     from pelican_dagster.checks.field.pelican_json import field_level_json
-    from pelican_dagster.item_pass import load_item
+    from pelican_dagster.pipeline.item_pass import load_item
 
     encode = json_output.dumps_any if exact else json_output.dumps
     check_resource = compiled_release.check_item
