@@ -99,3 +99,14 @@ def test_every_project_import_names_a_module_that_exists():
 
     missing = sorted({(f, m) for f, m in _project_imports() if not exists(m)})
     assert missing == []
+
+
+@pytest.mark.parametrize("module", sorted(p.name for p in (PACKAGE / "assets").glob("*.py")))
+def test_the_assets_hold_no_sql(module):
+    """Queries live in ``storage/``: an asset passes an engine or a connection to it, nothing more."""
+    path = PACKAGE / "assets" / module
+    wrong = sorted(
+        n for n in _imports(path) if n.startswith("sqlalchemy") and not n.startswith("sqlalchemy.engine")
+    )
+    assert wrong == []
+    assert "conn.execute(" not in path.read_text()

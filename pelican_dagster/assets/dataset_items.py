@@ -2,7 +2,6 @@
 ``data_item`` (docs/pipeline.md §2), or, for a filtered dataset, from its original (§3)."""
 
 import dagster as dg
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from pelican_dagster import settings
@@ -13,8 +12,8 @@ from pelican_dagster.partitions import datasets
 from pelican_dagster.pipeline import run_context
 from pelican_dagster.pipeline.filters import FilterError
 from pelican_dagster.resources import KingfisherProcessResource, ResultsDatabaseResource
-from pelican_dagster.storage import schema as s
 from pelican_dagster.storage.extraction import ExtractionError, extract
+from pelican_dagster.storage.item_checks import forget_chunks
 from pelican_dagster.storage.lifecycle import LifecycleError, extract_filtered, is_filtered
 from pelican_dagster.storage.results import Dataset
 from pelican_dagster.storage.run_state import update_run_state, verify_lease
@@ -54,7 +53,7 @@ def dataset_items(
             # From here on, results of the previous items can never pass for results of these.
             verify_lease(conn, dataset.id, run_id_of(context))
             update_run_state(conn, dataset.id, extraction_run_id=run_id_of(context), failure=None)
-            conn.execute(sa.delete(s.item_check_chunk).where(s.item_check_chunk.c.dataset_id == dataset.id))
+            forget_chunks(conn, dataset.id)
         # The run's first step fixes "now", the seed, codelists and rates for every later step.
         ctx = run_context.fix(engine, dataset.id, run_id_of(context))
         context.log.info(f"check context of run {run_id_of(context)}: now {ctx.now.isoformat()}")

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import dagster as dg
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from pelican_dagster import settings
@@ -25,8 +24,13 @@ from pelican_dagster.partitions import datasets
 from pelican_dagster.pipeline import item_pass, run_context
 from pelican_dagster.reporting.summary import TOTAL_KEYS
 from pelican_dagster.resources import ResultsDatabaseResource
-from pelican_dagster.storage import schema as s
-from pelican_dagster.storage.item_checks import coverage, store_chunk, stream_items, uncovered_bounds
+from pelican_dagster.storage.item_checks import (
+    coverage,
+    item_count,
+    store_chunk,
+    stream_items,
+    uncovered_bounds,
+)
 from pelican_dagster.storage.results import Dataset, chunk_bounds
 from pelican_dagster.storage.run_state import LeaseError, run_state, verify_extraction, verify_lease
 
@@ -67,9 +71,7 @@ def plan_item_chunks(
     engine = results.get_engine()
     dataset = partition_dataset(engine, context.partition_key)
     with stage(context, engine, dataset, "CONTRACTING_PROCESS"), engine.connect() as conn:
-        total = conn.execute(
-            sa.select(sa.func.count()).where(s.data_item.c.dataset_id == dataset.id)
-        ).scalar_one()
+        total = item_count(conn, dataset.id)
         size = chunk_size_for(total, config.chunk_size)
         bounds = chunk_bounds(conn, dataset.id, size)
         extraction = run_state(conn, dataset.id).extraction_run_id

@@ -30,6 +30,17 @@ def stream_items(engine: Engine, dataset_id: int, first: int, last: int) -> Iter
         conn.rollback()
 
 
+def item_count(conn: Connection, dataset_id: int) -> int:
+    """The number of the dataset's extracted items (``data_item`` rows)."""
+    return conn.execute(sa.select(sa.func.count()).where(s.data_item.c.dataset_id == dataset_id)).scalar_one()
+
+
+def forget_chunks(conn: Connection, dataset_id: int) -> None:
+    """Delete the dataset's per-chunk records, so that results of earlier items never count as
+    results of newly extracted ones (the extraction's transaction)."""
+    conn.execute(sa.delete(s.item_check_chunk).where(s.item_check_chunk.c.dataset_id == dataset_id))
+
+
 def store_chunk(
     conn: Connection,
     dataset_id: int,
