@@ -12,14 +12,11 @@ from pelican_dagster.assets.item_checks import require_checked
 from pelican_dagster.assets.metadata import pass_rates
 from pelican_dagster.assets.partition import partition_dataset
 from pelican_dagster.assets.time_based_checks import time_based_checks
-from pelican_dagster.checks.compiled_release.report import ResourceReport
 from pelican_dagster.checks.context import CheckContext
-from pelican_dagster.checks.field import FieldReport
-from pelican_dagster.checks.sampling import rng_for
 from pelican_dagster.checks.versions import code_version
 from pelican_dagster.partitions import datasets
 from pelican_dagster.pipeline import run_context
-from pelican_dagster.pipeline.item_pass import load_state
+from pelican_dagster.pipeline.report_merge import merge_chunk_states
 from pelican_dagster.reporting.headline import headline
 from pelican_dagster.reporting.html import render_html
 from pelican_dagster.reporting.markdown import markdown_sections
@@ -47,14 +44,8 @@ def _build(
     """Merge, store and end the dataset CHECKED/OK, releasing the lease (one transaction); returns the
     reports and the warnings recorded with them."""
 
-    field_states, resource_states = [], []
-    for field_state, resource_state in chunk_states(engine, dataset.id):
-        if field_state is not None:
-            field_states.append(load_state(field_state))
-        if resource_state is not None:
-            resource_states.append(load_state(resource_state))
-    field = FieldReport.merge(field_states, rng_for(ctx.seed, "field_level", "merge"), ctx)
-    resource = ResourceReport.merge(resource_states, rng_for(ctx.seed, "resource_level", "merge"))
+    # A batch of chunk states at a time: memory flat however many chunks (pipeline.report_merge).
+    field, resource = merge_chunk_states(chunk_states(engine, dataset.id), ctx)
     field_report, resource_report = field.report(), resource.report()
     # Built here, once, from the few items the merged samples point to (re-read from data_item).
     field_examples = field.examples(item_reader(engine, dataset.id))
