@@ -11,8 +11,8 @@ from dagster._core.errors import DagsterInvalidPropertyError
 from sqlalchemy.engine import Engine
 
 from pelican_dagster import settings
-from pelican_dagster.storage.results import Dataset, get_progress, set_phase
-from pelican_dagster.storage.run_state import LeaseError, take_lease, update_run_state, verify_lease
+from pelican_dagster.storage.results import Dataset
+from pelican_dagster.storage.run_state import LeaseError, mark_failed, take_lease, verify_lease
 
 #: Run statuses during which a run may still write.
 ACTIVE = frozenset(
@@ -79,9 +79,7 @@ def stage(context: dg.OpExecutionContext, engine: Engine, dataset: Dataset, phas
         reason = e.description if isinstance(e, dg.Failure) and e.description else f"{type(e).__name__}: {e}"
         with contextlib.suppress(Exception), engine.begin() as conn:
             verify_lease(conn, dataset.id, run_id_of(context))
-            progress = get_progress(conn, dataset.id)
-            set_phase(conn, dataset.id, phase, "FAILED", None if progress else 0)
-            update_run_state(conn, dataset.id, failure=f"{phase}: {reason}"[:2000])
+            mark_failed(conn, dataset.id, phase, reason)
         raise
 
 

@@ -14,8 +14,8 @@ import dagster as dg
 
 from pelican_dagster.jobs.pipeline import pelican_job, time_based_job
 from pelican_dagster.resources import ResultsDatabaseResource
-from pelican_dagster.storage.results import dataset_by_name, get_progress, set_phase
-from pelican_dagster.storage.run_state import run_state, update_run_state
+from pelican_dagster.storage.results import dataset_by_name, get_progress
+from pelican_dagster.storage.run_state import mark_failed, run_state
 
 #: Phases after which nothing is left to mark.
 _FINAL = {"CHECKED", "DELETED"}
@@ -48,8 +48,7 @@ def mark_failed_run(context: dg.RunFailureSensorContext, results: ResultsDatabas
         if progress is None or progress["phase"] in _FINAL or progress["state"] == "FAILED":
             return None
         reason = _reason(context)
-        set_phase(conn, dataset.id, progress["phase"], "FAILED")
-        update_run_state(conn, dataset.id, failure=f"{progress['phase']}: {reason}"[:2000])
+        mark_failed(conn, dataset.id, progress["phase"], reason)
     return f"dataset {name!r} marked {progress['phase']}/FAILED: {reason}"
 
 

@@ -127,6 +127,16 @@ def update_run_state(conn: Connection, dataset_id: int, **values: object) -> Non
     conn.execute(sa.update(_t).where(_t.c.dataset_id == dataset_id).values(**values, modified=sa.func.now()))
 
 
+def mark_failed(conn: Connection, dataset_id: int, phase: str, reason: str) -> None:
+    """Mark the dataset ``phase``/FAILED with ``reason`` (kept with the run state), so that its status is
+    never stale and the next run or sensor tick picks it up."""
+    from pelican_dagster.storage.results import get_progress, set_phase
+
+    progress = get_progress(conn, dataset_id)
+    set_phase(conn, dataset_id, phase, "FAILED", None if progress else 0)
+    update_run_state(conn, dataset_id, failure=f"{phase}: {reason}"[:2000])
+
+
 def verify_extraction(conn: Connection, dataset_id: int, extraction_run_id: str | None) -> None:
     """Inside a writing transaction: fail if the items were re-extracted since ``extraction_run_id`` was
     read (the results would belong to items that no longer exist)."""
