@@ -157,11 +157,6 @@ def check_item_chunk(
     return summary
 
 
-def verify_coverage(engine: Engine, dataset_id: int) -> dict[str, int]:
-    """Counts over the dataset's chunks, and the number of items no chunk covers (must be 0)."""
-    return coverage(engine, dataset_id)
-
-
 def require_checked(engine: Engine, dataset: Dataset, what: str) -> None:
     """Fail unless every item of the current extraction has been checked (Pelican's aggregator rule)."""
     totals = coverage(engine, dataset.id)

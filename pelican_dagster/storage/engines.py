@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 
 from sqlalchemy.engine import Engine
@@ -26,7 +25,7 @@ class MissingDatabaseURL(RuntimeError):
 
 def embedded_allowed() -> bool:
     """Whether a missing URL selects the embedded server (``PELICAN_EMBEDDED=1``)."""
-    return (os.environ.get(EMBEDDED) or "").strip().lower() in ("1", "true", "yes", "on")
+    return settings.env_flag(EMBEDDED)
 
 
 def resolve(url: str | None, embedded_database: str, variable: str | None = None) -> str:

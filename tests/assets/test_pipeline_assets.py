@@ -5,10 +5,11 @@ import pytest
 import sqlalchemy as sa
 
 from pelican_dagster.assets import dataset_items, item_checks
-from pelican_dagster.assets.item_checks import chunk_size_for, run_chunk, verify_coverage
+from pelican_dagster.assets.item_checks import chunk_size_for, run_chunk
 from pelican_dagster.partitions import datasets
 from pelican_dagster.pipeline.loader import load_file
 from pelican_dagster.storage import schema as s
+from pelican_dagster.storage.item_checks import coverage
 from pelican_dagster.storage.results import chunk_bounds, register_dataset
 from tests.conftest import DATA
 
@@ -84,7 +85,7 @@ def test_a_retried_chunk_replaces_its_rows(kfp_engine, results_engine, instance,
     for _ in range(2):
         run_chunk(results_engine, chunk)
     assert _count(results_engine, s.item_check, dataset_id) == 51
-    assert verify_coverage(results_engine, dataset_id)["chunks"] == 3
+    assert coverage(results_engine, dataset_id)["chunks"] == 3
 
 
 def test_items_without_ocid_are_skipped_and_counted(
