@@ -19,6 +19,7 @@ from __future__ import annotations
 import concurrent.futures
 import dataclasses
 import functools
+import json
 import os
 import shutil
 import socket
@@ -36,6 +37,18 @@ from pelican_dagster.storage.db import make_engine, normalise_url
 
 REPO = Path(__file__).parent.parent
 DATA = REPO / "data" / "ocds"
+
+
+def dagster_execute(partition: str) -> list[str]:
+    """The README's ``dagster job execute`` of the ``pelican`` job for one partition (the CLI CI uses)."""
+    dagster = Path(sys.executable).parent / "dagster"
+    return [
+        str(dagster),
+        *("job", "execute", "-m", "pelican_dagster.definitions", "-j", "pelican"),
+        *("--tags", json.dumps({"dagster/partition": partition})),
+    ]
+
+
 BROKER_URL = os.environ.get("PELICAN_TEST_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//")
 
 

@@ -1,10 +1,7 @@
 """The partitioned job runs through the Dagster CLI as CI would run it."""
 
-import json
 import os
 import subprocess
-import sys
-from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -13,7 +10,7 @@ import sqlalchemy as sa
 from pelican_dagster.partitions import datasets
 from pelican_dagster.pipeline.loader import load_file
 from pelican_dagster.storage.results import register_dataset
-from tests.conftest import DATA, REPO
+from tests.conftest import DATA, REPO, dagster_execute
 
 
 @pytest.mark.slow
@@ -24,19 +21,8 @@ def test_dagster_job_execute_materializes_a_partition(db_env, kfp_engine, result
         register_dataset(conn, key, collection_id=loaded.collection_id)
     dg.DagsterInstance.get().add_dynamic_partitions(datasets.name, [key])
 
-    dagster = Path(sys.executable).parent / "dagster"
     completed = subprocess.run(
-        [
-            str(dagster),
-            "job",
-            "execute",
-            "-m",
-            "pelican_dagster.definitions",
-            "-j",
-            "pelican",
-            "--tags",
-            json.dumps({"dagster/partition": key}),
-        ],
+        dagster_execute(key),
         cwd=REPO,
         env={**os.environ, **db_env},
         capture_output=True,

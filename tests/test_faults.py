@@ -34,7 +34,7 @@ from pelican_dagster.pipeline.loader import load_file
 from pelican_dagster.storage.db import make_engine
 from pelican_dagster.storage.results import dataset_by_name, get_progress, register_dataset
 from tests.conformance import compare
-from tests.conftest import DATA
+from tests.conftest import DATA, dagster_execute
 
 pytestmark = pytest.mark.slow
 
@@ -273,9 +273,7 @@ def test_the_same_partition_launched_twice_at_once(db_env, kfp_engine, results_e
         dataset_id = register_dataset(conn, key, collection_id=loaded.collection_id)
     dg.DagsterInstance.get().add_dynamic_partitions(datasets.name, [key])
 
-    dagster = Path(sys.executable).parent / "dagster"
-    command = [str(dagster), "job", "execute", "-m", "pelican_dagster.definitions", "-j", "pelican"]
-    command += ["--tags", json.dumps({"dagster/partition": key})]
+    command = dagster_execute(key)
     launched = [
         subprocess.Popen(
             command, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True

@@ -4,11 +4,8 @@ again on purpose; a dataset whose ancestor was wiped says so; a run that cannot 
 writes a row."""
 
 import datetime as dt
-import json
 import os
 import subprocess
-import sys
-from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -23,7 +20,7 @@ from pelican_dagster.pipeline.loader import load_file
 from pelican_dagster.storage import schema as s
 from pelican_dagster.storage.lifecycle import dataset_row_counts
 from pelican_dagster.storage.results import dataset_by_name, get_progress
-from tests.conftest import DATA, REPO, make_resources, register_seed
+from tests.conftest import DATA, REPO, dagster_execute, make_resources, register_seed
 
 
 def _tick(instance, resources, sensor, cursor=None):
@@ -172,11 +169,8 @@ def test_the_ci_command_without_dagster_home_touches_nothing(db_env, results_eng
         dataset = dataset_by_name(conn, older)
         before = dataset_row_counts(conn, dataset.id), get_progress(conn, dataset.id)
     env = {k: v for k, v in {**os.environ, **db_env}.items() if k != "DAGSTER_HOME"}
-    dagster = Path(sys.executable).parent / "dagster"
-    tags = json.dumps({"dagster/partition": older})
-    command = [str(dagster), "job", "execute", "-m", "pelican_dagster.definitions", "-j", "pelican"]
     completed = subprocess.run(
-        [*command, "--tags", tags], cwd=REPO, env=env, capture_output=True, text=True, timeout=600
+        dagster_execute(older), cwd=REPO, env=env, capture_output=True, text=True, timeout=600
     )
     assert completed.returncode != 0
     assert (

@@ -33,7 +33,7 @@ from pelican_dagster.partitions import datasets
 from pelican_dagster.pipeline.export import export_dataset
 from pelican_dagster.pipeline.loader import load_file
 from pelican_dagster.storage.results import dataset_by_name, get_progress, register_dataset
-from tests.conftest import DATA, REPO
+from tests.conftest import DATA, REPO, dagster_execute
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
 
@@ -146,19 +146,8 @@ def _dataset(kfp_engine, results_engine, label: str, instance: dg.DagsterInstanc
 
 
 def _execute(key: str, env: dict[str, str]) -> subprocess.Popen:
-    dagster = Path(sys.executable).parent / "dagster"
     return subprocess.Popen(
-        [
-            str(dagster),
-            "job",
-            "execute",
-            "-m",
-            "pelican_dagster.definitions",
-            "-j",
-            "pelican",
-            "--tags",
-            json.dumps({"dagster/partition": key}),
-        ],
+        dagster_execute(key),
         cwd=REPO,
         env={**os.environ, **env},
         stdout=subprocess.PIPE,
