@@ -40,7 +40,9 @@ class Databases:
 
     @classmethod
     def from_env(cls) -> Databases:
-        from pelican_dagster.definitions import KINGFISHER_PROCESS_URL, RESULTS_URL
+        # The names from settings, not the definitions: importing Dagster here (~0.8 s) would delay the
+        # load instead of overlapping it (check's warm-up thread imports it meanwhile).
+        from pelican_dagster.settings import KINGFISHER_PROCESS_URL, RESULTS_URL
         from pelican_dagster.storage import engines
 
         if not os.environ.get(KINGFISHER_PROCESS_URL) or not os.environ.get(RESULTS_URL):
