@@ -31,10 +31,11 @@ import sqlalchemy as sa
 from pelican_dagster.assets import PIPELINE_ASSETS
 from pelican_dagster.partitions import datasets
 from pelican_dagster.pipeline.loader import load_file
+from pelican_dagster.storage import engines
 from pelican_dagster.storage.db import make_engine
 from pelican_dagster.storage.results import dataset_by_name, get_progress, register_dataset
 from tests.conformance import compare
-from tests.conftest import DATA, dagster_execute
+from tests.conftest import DATA, dagster_execute, make_resources
 
 pytestmark = pytest.mark.slow
 
@@ -212,6 +213,9 @@ def _counts(engine, dataset_id: int) -> tuple[int, int]:
     [
         # The extraction reads Kingfisher Process with COPY … TO STDOUT: the run fails, marked FAILED.
         ("kingfisher_process", "COPY%"),
+        # Kingfisher Process's tables in the results database (the embedded default): the extraction is
+        # one INSERT … SELECT, whose transaction rolls back; the run fails, marked FAILED.
+        ("one database", "INSERT INTO data_item%"),
         # A chunk writes its results with COPY item_check …: the chunk op's RetryPolicy runs it again.
         ("results", "COPY item_check%"),
     ],
@@ -222,6 +226,10 @@ def test_a_connection_terminated_during_a_copy(
     monkeypatch.setenv("PELICAN_URL_CHECK_OFFLINE", "1")
     path = DATA / "dominican-republic-dgcp.jsonl.gz"
     keys = {}
+    if side == "one database":
+        kfp_url = results_url
+        kfp_engine = engines.kingfisher_engine(results_url, ensure_tables=True)
+        resources = make_resources(results_url, results_url)
     with dg.instance_for_test() as instance:
         for key in ("terminated", "clean"):
             loaded = load_file(kfp_engine, path)
@@ -238,14 +246,14 @@ def test_a_connection_terminated_during_a_copy(
                 raise_on_error=False,
             )
 
-        database = sa.make_url(kfp_url if side == "kingfisher_process" else results_url).database
+        database = sa.make_url(kfp_url if side != "results" else results_url).database
         terminator = _Terminator(server_url, database, pattern)
         terminator.start()
         first = run("terminated")
         terminator.stop.set()
         terminator.join(10)
         assert terminator.terminated, f"no query like {pattern!r} was seen to terminate"
-        if side == "kingfisher_process":
+        if side != "results":
             assert not first.success
             with results_engine.connect() as conn:
                 progress = get_progress(conn, keys["terminated"])

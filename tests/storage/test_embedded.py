@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from pelican_dagster.resources import KingfisherProcessResource, ResultsDatabaseResource
 from pelican_dagster.storage import embedded, engines, migrate
+from pelican_dagster.storage.extraction import same_database
 
 
 @pytest.fixture
@@ -28,8 +29,10 @@ def pelican_home(monkeypatch):
 def test_resources_without_urls_use_the_embedded_server(pelican_home, monkeypatch):
     kfp = KingfisherProcessResource()
     results = ResultsDatabaseResource()
-    assert kfp.resolved_url().startswith("postgresql+psycopg2://postgres:@/kingfisher_process?host=")
+    # Kingfisher Process's tables share the results database: extraction copies on the server.
+    assert kfp.resolved_url().startswith("postgresql+psycopg2://postgres:@/pelican?host=")
     assert results.resolved_url().startswith("postgresql+psycopg2://postgres:@/pelican?host=")
+    assert same_database(kfp.get_engine(), results.get_engine())
     assert migrate.current_revision(results.get_engine()) == migrate.head_revision()
     with kfp.get_engine(ensure_tables=True).connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM collection")).scalar() == 0
@@ -42,6 +45,21 @@ def test_resources_without_urls_use_the_embedded_server(pelican_home, monkeypatc
     with dg.DagsterInstance.get() as instance:
         instance.add_dynamic_partitions("datasets", ["a"])
         assert instance.get_dynamic_partitions("datasets") == ["a"]
+
+
+@pytest.mark.slow
+def test_a_home_with_its_own_kingfisher_process_database_keeps_it(pelican_home):
+    """A home made when Kingfisher Process had a database of its own: its collections stay where they are."""
+    import psycopg2
+
+    conn = psycopg2.connect(embedded.server(pelican_home).get_uri("postgres"))
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute('CREATE DATABASE "kingfisher_process"')
+    conn.close()
+    url = KingfisherProcessResource().resolved_url()
+    assert url.startswith("postgresql+psycopg2://postgres:@/kingfisher_process?host=")
+    assert not same_database(engines.kingfisher_engine(url), ResultsDatabaseResource().get_engine())
 
 
 @pytest.mark.parametrize(

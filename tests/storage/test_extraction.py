@@ -11,11 +11,25 @@ import pytest
 import sqlalchemy as sa
 
 from pelican_dagster.pipeline.loader import load_file
+from pelican_dagster.storage import engines
 from pelican_dagster.storage import schema as s
-from pelican_dagster.storage.extraction import ExtractionError, extract
+from pelican_dagster.storage.extraction import ExtractionError, extract, same_database
 from pelican_dagster.storage.kingfisher_metadata import fetch_extensions_within
 from pelican_dagster.storage.results import get_progress, register_dataset
 from tests.conftest import DATA
+
+
+@pytest.fixture(params=["two databases", "one database"])
+def kfp_engine(request, kfp_url, results_url):
+    """Every test runs twice: Kingfisher Process in a database of its own (the items are piped with
+    COPY), and its tables in the results database (the embedded default: one INSERT … SELECT)."""
+    url = kfp_url if request.param == "two databases" else results_url
+    return engines.kingfisher_engine(url, ensure_tables=True)
+
+
+def test_the_copy_is_chosen_by_where_the_tables_are(request, kfp_engine, results_engine):
+    one = request.node.callspec.params["kfp_engine"] == "one database"
+    assert same_database(kfp_engine, results_engine) is one
 
 
 def _register(engine, name, collection_id, **options):
