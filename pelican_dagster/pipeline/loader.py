@@ -183,8 +183,22 @@ def _copies_of(conn: Connection) -> _Copies:
     return _copies[driver]
 
 
+def _copy_text(value: Any) -> bytes:
+    """A string field as a COPY text value; anything else ``\\N`` (NULL: SQL then reads it from the
+    stored jsonb, with ``->>``'s own rendering of numbers, objects and nulls)."""
+    if type(value) is not str:
+        return b"\\N"
+    try:
+        return _escape_copy(value.encode())
+    except UnicodeEncodeError:  # a lone surrogate (refused before staging): let SQL read it
+        return b"\\N"
+
+
 class _Staging:
-    """A temporary table ``(line, hash_md5, data jsonb)`` filled by COPY in batches."""
+    """A temporary table ``(line, hash_md5, data jsonb, ocid, date)`` filled by COPY in batches. ``ocid``
+    and ``date`` hold the document's string ``ocid`` and ``date`` as parsed here, so that storing the
+    compiled releases need not decompress every staged document twice for ``data->>'ocid'`` and
+    ``data->>'date'`` (~0.2 s of the server's CPU for 10,000 items); NULL when not strings."""
 
     def __init__(self, conn: Connection, name: str):
         self.conn = conn
@@ -195,7 +209,8 @@ class _Staging:
         # A load earlier in the same transaction (``load_files``) left its staging table.
         self.cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{name}")
         self.cursor.execute(
-            f"CREATE TEMP TABLE {name} (line integer, hash_md5 text, data jsonb) ON COMMIT DROP"
+            f"CREATE TEMP TABLE {name} (line integer, hash_md5 text, data jsonb, ocid text, date text) "
+            "ON COMMIT DROP"
         )
         self.buffer = io.BytesIO()
         self.count = 0
@@ -204,9 +219,12 @@ class _Staging:
 
     def add(self, line: int, raw: bytes, value: Any = None) -> None:
         digest = hashlib.md5(raw).hexdigest().encode()
-        self.buffer.write(b"%d\t%s\t%s\n" % (line, digest, _escape_copy(raw)))
+        ocid, date = (value.get("ocid"), value.get("date")) if isinstance(value, dict) else (None, None)
+        self.buffer.write(
+            b"%d\t%s\t%s\t%s\t%s\n" % (line, digest, _escape_copy(raw), _copy_text(ocid), _copy_text(date))
+        )
         self.count += 1
-        if isinstance(value, dict) and isinstance(value.get("ocid"), str):
+        if type(ocid) is str:
             self.with_ocid += 1
         if self.buffer.tell() >= _COPY_BATCH_BYTES:
             self.flush()
@@ -215,7 +233,9 @@ class _Staging:
         """Send the buffered rows (in the background: :meth:`wait` before using the connection)."""
         if self.buffer.tell():
             self.buffer.seek(0)
-            self.copies.start(self.cursor, f"COPY {self.name} (line, hash_md5, data) FROM STDIN", self.buffer)
+            self.copies.start(
+                self.cursor, f"COPY {self.name} (line, hash_md5, data, ocid, date) FROM STDIN", self.buffer
+            )
             self.buffer = io.BytesIO()
 
     def wait(self) -> None:
@@ -401,7 +421,7 @@ def _load(
     cursor.execute(
         f"""
         INSERT INTO compiled_release (collection_id, data_id, ocid, release_date)
-        SELECT %s, d.id, coalesce(t.data->>'ocid', ''), coalesce(t.data->>'date', '')
+        SELECT %s, d.id, coalesce(t.ocid, t.data->>'ocid', ''), coalesce(t.date, t.data->>'date', '')
         FROM {staging.name} t JOIN data d ON d.hash_md5 = t.hash_md5 ORDER BY t.line
         """,
         (compiled,),

@@ -89,6 +89,39 @@ def test_identical_lines_share_data_rows_but_each_is_a_compiled_release(kfp_engi
     assert _scalar(kfp_engine, "SELECT count(*) FROM data") == 2
 
 
+@pytest.mark.parametrize(
+    "item",
+    [
+        {"ocid": "ocds-a-1", "date": "2020-01-01T00:00:00Z"},
+        {"ocid": "tab\there, back\\slash, new\nline, é, 😀", "date": "\\N"},
+        {"ocid": 12.50, "date": 20200101},
+        {"ocid": None, "date": None},
+        {"ocid": {"nested": [1, "x"]}, "date": ["2020"]},
+        {"ocid": True, "date": False},
+        {"ocid": "", "date": ""},
+        {"date": "2020-01-01"},
+    ],
+    ids=["strings", "escapes", "numbers", "nulls", "containers", "booleans", "empty", "no ocid"],
+)
+def test_compiled_release_ocid_and_date_are_the_stored_jsons(kfp_engine, tmp_path, item):
+    """``compiled_release.ocid``/``release_date`` are Kingfisher Process's ``coalesce(data->>…, '')``,
+    whatever the values (strings are taken as parsed, anything else from the stored jsonb)."""
+    path = tmp_path / "odd.jsonl"
+    # A file needs one item with a string ocid to be loaded at all: the second line.
+    path.write_text(json.dumps(item) + "\n" + json.dumps({"ocid": "ocds-other"}) + "\n")
+    result = load_file(kfp_engine, path)
+    with kfp_engine.connect() as conn:
+        rows = conn.execute(
+            sa.text(
+                "SELECT cr.ocid, cr.release_date, coalesce(d.data->>'ocid', ''), coalesce(d.data->>'date', '')"
+                " FROM compiled_release cr JOIN data d ON d.id = cr.data_id WHERE cr.collection_id = :id"
+            ),
+            {"id": result.collection_id},
+        ).all()
+    assert len(rows) == 2
+    assert all((ocid, date) == (ocid_sql, date_sql) for ocid, date, ocid_sql, date_sql in rows)
+
+
 def _release(ocid, rid, date, **extra):
     return {"ocid": ocid, "id": rid, "date": date, "tag": ["tender"], "initiationType": "tender", **extra}
 
