@@ -114,7 +114,8 @@ def test_compiled_release_ocid_and_date_are_the_stored_jsons(kfp_engine, tmp_pat
         rows = conn.execute(
             sa.text(
                 "SELECT cr.ocid, cr.release_date, coalesce(d.data->>'ocid', ''),"
-                " coalesce(d.data->>'date', '') FROM compiled_release cr JOIN data d ON d.id = cr.data_id WHERE cr.collection_id = :id"
+                " coalesce(d.data->>'date', '') FROM compiled_release cr JOIN data d ON d.id = cr.data_id"
+                " WHERE cr.collection_id = :id"
             ),
             {"id": result.collection_id},
         ).all()
