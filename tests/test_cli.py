@@ -165,3 +165,19 @@ def test_executor_options_are_exclusive(argv, capsys):
         parser().parse_args(argv)
     assert exit_.value.code == 2
     assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_the_command_exits_without_collecting_what_it_holds():
+    """``pelican-dagster`` (``cli.run``) freezes the collector before the interpreter exits: the final
+    collection of everything a check leaves behind took over a second after the last line."""
+    code = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('frozen', gc.get_freeze_count()))\n"
+        "sys.argv = ['pelican-dagster', '--version']\n"
+        "from pelican_dagster.cli import run\n"
+        "run()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    frozen = int(done.stdout.split("frozen")[-1])
+    assert frozen > 0

@@ -13,9 +13,15 @@ process needs before its first line of work, measured with py-spy on a DR 10k ru
 Nothing here connects to a database: a socket opened in the server would be shared by every child.
 """
 
+import gc
+
 import pelican_dagster.definitions  # noqa: F401
 from pelican_dagster.checks.currency import load_default_rates
 from pelican_dagster.execution.instance import import_instance_modules
 
 import_instance_modules()
 load_default_rates()
+# What the server holds now lives as long as it does: moved out of the collector's reach, a step
+# process forked from it never scans (nor copies, page by page) these objects in its collections, and
+# the server's own exit skips collecting them (~1 s, which held the CLI's output pipe open).
+gc.freeze()
