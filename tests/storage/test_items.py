@@ -59,3 +59,50 @@ def test_read_items_in_batches(results_engine, stored, monkeypatch):
     _, ids, other = stored
     monkeypatch.setattr(items_module, "BATCH", 2)
     assert set(read_items(results_engine, [*ids, other])) == {*ids, other}
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "one batch each",
+        "several batches",
+        "no batch",
+        "an empty batch and unknown ids",
+    ],
+)
+def test_an_item_reader_reads_batches_ahead_with_the_same_results(results_engine, stored, shape):
+    """``ItemReader.batches`` (the next batch read while the caller works) gives what calling it on each
+    batch gives, in order."""
+    first, ids, other = stored
+    batches = {
+        "one batch each": [[i] for i in ids],
+        "several batches": [ids[:2], ids[2:], [ids[0]]],
+        "no batch": [],
+        "an empty batch and unknown ids": [[], [other, max([*ids, other]) + 1], ids[1:3]],
+    }[shape]
+    reader = item_reader(results_engine, first)
+    assert list(reader.batches(batches)) == [reader(batch) for batch in batches]
+
+
+def test_the_field_report_builds_the_same_examples_through_an_item_reader(
+    results_engine, stored, monkeypatch
+):
+    """FieldReport.examples with an ItemReader (batches read ahead) equals a plain lookup's."""
+    from pelican_dagster.checks.field import FieldReport, check_item_fields
+    from pelican_dagster.checks.field import report as field_report
+    from tests.checks.field.conftest import reference_context
+
+    first, ids, _ = stored
+    ctx = reference_context()
+    items = read_items(results_engine, ids, first)
+    reports = []
+    for _ in range(2):
+        report = FieldReport(1, ctx)
+        for item_id in ids[:3]:
+            report.add(item_id, items[item_id]["ocid"], check_item_fields(items[item_id], ctx))
+        reports.append(report)
+    reader = item_reader(results_engine, first)
+    monkeypatch.setattr(field_report, "LOOKUP_BATCH", 1)  # one item a batch: several batches read ahead
+    examples = reports[0].examples(reader)
+    assert examples == reports[1].examples(lambda batch: reader(batch))
+    assert any(v["coverage"]["passed_examples"] for v in examples.values())

@@ -430,9 +430,11 @@ class FieldReport:
         for item_id in wanted:
             if item_id in held:
                 build(item_id, *held[item_id])
-        for start in range(0, len(missing), LOOKUP_BATCH):
-            batch = missing[start : start + LOOKUP_BATCH]
-            items = lookup(batch)  # type: ignore[misc]
+        batches = [missing[start : start + LOOKUP_BATCH] for start in range(0, len(missing), LOOKUP_BATCH)]
+        # A lookup with ``batches`` (storage.items.ItemReader) reads the next batch while this one is built.
+        read_batches = getattr(lookup, "batches", None)
+        looked_up = read_batches(batches) if read_batches else map(lookup, batches)  # type: ignore[arg-type]
+        for batch, items in zip(batches, looked_up, strict=True):
             for item_id in batch:
                 item = items.get(item_id)
                 if type(item) is not dict:
