@@ -282,7 +282,7 @@ class FieldResult:
     :meth:`to_pelican` and report examples can rebuild values and reasons.
     """
 
-    __slots__ = ("codes", "ctx", "item", "quality")
+    __slots__ = ("_flat", "codes", "ctx", "item", "quality")
 
     def __init__(
         self,
@@ -296,6 +296,7 @@ class FieldResult:
         self.ctx = ctx
         #: Whether the quality checks ran (not encoded: a setting of the run).
         self.quality = quality
+        self._flat: tuple[list[int], list[int], bytes] | None = None
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, FieldResult) and self.codes == other.codes
@@ -303,16 +304,24 @@ class FieldResult:
     def __repr__(self) -> str:
         return f"FieldResult({len(self.codes)} paths, {sum(map(len, self.codes.values()))} entries)"
 
+    def flat(self) -> tuple[list[int], list[int], bytes]:
+        """``(path indices in ascending order, occurrences of each, every code in that order)``, computed
+        once (:meth:`encode` and the chunk's :class:`~.report.FieldReport` both read it; ``codes`` is
+        not to be changed after)."""
+        if self._flat is None:
+            indices = sorted(self.codes)
+            lists = [self.codes[i] for i in indices]
+            self._flat = (indices, list(map(len, lists)), bytes(chain.from_iterable(lists)))
+        return self._flat
+
     def encode(self) -> bytes:
         """A compact storage form (about 160 bytes per item on dominican-republic-dgcp).
 
         zlib of: a bitmap of the paths present (70 bytes, bit i = path index i), then the occurrence
         count of each present path (LEB128 varints, index order), then one byte per occurrence code.
         """
-        indices = sorted(self.codes)
-        lists = [self.codes[i] for i in indices]
+        indices, lengths, codes = self.flat()
         bitmap = sum(1 << i for i in indices).to_bytes(_BITMAP_BYTES, "little")
-        lengths = list(map(len, lists))
         if not lengths or max(lengths) < 0x80:
             counts = bytes(lengths)  # one-byte varints
         else:
@@ -322,7 +331,7 @@ class FieldResult:
                     counts.append((n & 0x7F) | 0x80)
                     n >>= 7
                 counts.append(n)
-        return zlib.compress(bitmap + bytes(counts) + bytes(chain.from_iterable(lists)), 6)
+        return zlib.compress(bitmap + bytes(counts) + codes, 6)
 
     def to_pelican(
         self,
