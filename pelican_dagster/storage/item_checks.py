@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterator
 from typing import Any
 
@@ -9,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from pelican_dagster.storage import schema as s
-from pelican_dagster.storage.db import copy_rows
+from pelican_dagster.storage.db import copy_binary
 
 #: Rows fetched per round trip by a chunk's server-side cursor.
 FETCH_ROWS = 200
@@ -28,6 +29,23 @@ def stream_items(engine: Engine, dataset_id: int, first: int, last: int) -> Iter
         yield from cursor
         cursor.close()
         conn.rollback()
+
+
+_HEAD = struct.Struct("!hiqiq")  # 5 fields; item_id and dataset_id: bigint (8 bytes)
+_LENGTH = struct.Struct("!i")
+_NULL = _LENGTH.pack(-1)
+
+
+def _item_check_tuple(item_id: int, dataset_id: int, *values: bytes | None) -> bytes:
+    """One ``item_check`` row in COPY's binary format (bigint, bigint, then three bytea or NULL)."""
+    parts = [_HEAD.pack(5, 8, item_id, 8, dataset_id)]
+    for value in values:
+        if value is None:
+            parts.append(_NULL)
+        else:
+            parts.append(_LENGTH.pack(len(value)))
+            parts.append(value)
+    return b"".join(parts)
 
 
 def item_count(conn: Connection, dataset_id: int) -> int:
@@ -65,11 +83,11 @@ def store_chunk(
             s.item_check_chunk.c.last_item_id >= first,
         )
     )
-    copy_rows(
+    copy_binary(
         conn,
         "item_check",
         ("item_id", "dataset_id", "field", "resource", "facts"),
-        ((item_id, dataset_id, f, r, x) for item_id, f, r, x in result.rows),
+        (_item_check_tuple(item_id, dataset_id, f, r, x) for item_id, f, r, x in result.rows),
     )
     conn.execute(
         sa.insert(s.item_check_chunk).values(
