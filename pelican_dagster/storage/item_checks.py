@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,15 +19,22 @@ FETCH_ROWS = 200
 
 def stream_items(engine: Engine, dataset_id: int, first: int, last: int) -> Iterator[tuple[int, str]]:
     """``(id, JSON text)`` of the dataset's items with ids in ``first..last``, in id order, through a
-    server-side cursor."""
+    server-side cursor.
+
+    The next batch is fetched in a thread while the caller works on the current one: the server spends
+    ~60 µs per Dominican Republic item writing ``data`` as text, which then overlaps the checks instead
+    of adding to them (psycopg2 releases the GIL while it waits)."""
     with engine.connect() as conn:
         cursor = conn.connection.driver_connection.cursor(name=f"items_{dataset_id}_{first}")
-        cursor.itersize = FETCH_ROWS
         cursor.execute(
             "SELECT id, data::text FROM data_item WHERE dataset_id = %s AND id BETWEEN %s AND %s ORDER BY id",
             (dataset_id, first, last),
         )
-        yield from cursor
+        with ThreadPoolExecutor(1, thread_name_prefix="stream_items") as pool:
+            batch = pool.submit(cursor.fetchmany, FETCH_ROWS)
+            while rows := batch.result():
+                batch = pool.submit(cursor.fetchmany, FETCH_ROWS)
+                yield from rows
         cursor.close()
         conn.rollback()
 
