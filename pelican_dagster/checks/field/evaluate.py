@@ -370,7 +370,7 @@ def encode_flat(flats: Sequence[tuple[list[int], list[int], bytes]]) -> list[byt
     present = np.zeros((len(flats), _BITMAP_BYTES * 8), np.uint8)
     present[
         np.repeat(np.arange(len(flats)), [len(flat[0]) for flat in flats]),
-        np.fromiter(chain.from_iterable(flat[0] for flat in flats), np.intp),
+        np.array(list(chain.from_iterable(flat[0] for flat in flats)), np.intp),
     ] = 1
     bitmaps = np.packbits(present, axis=1, bitorder="little").tobytes()
     compress = zlib.compress

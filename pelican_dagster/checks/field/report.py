@@ -176,8 +176,9 @@ class FieldReport:
         # The pending codes as arrays: one row per (item, path) group in item order then path index,
         # one per occurrence in document order; key = path index × 9 + code.
         flats = [flat for _, flat in pending]
-        group_paths = np.fromiter(chain.from_iterable(flat[0] for flat in flats), np.int64)
-        group_sizes = np.fromiter(chain.from_iterable(flat[1] for flat in flats), np.int64)
+        # (np.array of a list: ~3× faster than np.fromiter of the chain)
+        group_paths = np.array(list(chain.from_iterable(flat[0] for flat in flats)), np.int64)
+        group_sizes = np.array(list(chain.from_iterable(flat[1] for flat in flats)), np.int64)
         codes = np.frombuffer(b"".join(flat[2] for flat in flats), np.uint8)
         keys = np.repeat(group_paths * 9, group_sizes) + codes
         counts = np.bincount(keys, minlength=len(PATHS) * 9)
@@ -217,7 +218,7 @@ class FieldReport:
             group_ends = np.cumsum(group_sizes)
             group = np.searchsorted(group_ends, at, side="right")
             positions = (at - (group_ends[group] - group_sizes[group])).tolist()
-            item_ends = np.cumsum(np.fromiter((len(flat[0]) for flat in flats), np.int64, len(flats)))
+            item_ends = np.cumsum(np.array([len(flat[0]) for flat in flats], np.int64))
             items = np.searchsorted(item_ends, group, side="right").tolist()
             ids = [item_id for item_id, _ in pending]
             # A sample keeps its entries in the order they occur (as one walk over the codes would).
