@@ -29,6 +29,7 @@ from pelican_dagster.checks.compiled_release.report import ResourceReport
 from pelican_dagster.checks.context import CheckContext
 from pelican_dagster.checks.dataset.facts import extract_facts
 from pelican_dagster.checks.field import FieldReport, check_item_fields
+from pelican_dagster.checks.field.evaluate import encode_flat
 from pelican_dagster.checks.sampling import rng_for
 from pelican_dagster.reporting.summary import report_totals
 
@@ -117,6 +118,9 @@ def _check_chunk(rows: Iterable[tuple[int, str]], ctx: CheckContext, label: str)
     resource_report = ResourceReport(rng_for(ctx.seed, "resource_level", label))
     check_resource = compiled_release.check_item
     out: list[tuple[int, bytes | None, bytes | None, bytes | None]] = []
+    # The field results' flat forms, encoded together at the end (encode_flat), and their rows in out.
+    flats: list[tuple[list[int], list[int], bytes]] = []
+    at: list[int] = []
     checked = skipped = 0
     for item_id, text in rows:
         item = load_item(text)
@@ -134,8 +138,13 @@ def _check_chunk(rows: Iterable[tuple[int, str]], ctx: CheckContext, label: str)
         resource = check_resource(item, ctx)
         field_report.add(item_id, ocid, field_result, item)
         resource_report.add(item_id, ocid, resource)
-        out.append((item_id, field_result.encode(), encode_resource(resource), _dumps(extract_facts(item))))
+        flats.append(field_result.flat())
+        at.append(len(out))
+        out.append((item_id, None, encode_resource(resource), _dumps(extract_facts(item))))
         checked += 1
+    for position, encoded in zip(at, encode_flat(flats), strict=True):
+        item_id, _, resource_bytes, facts = out[position]
+        out[position] = (item_id, encoded, resource_bytes, facts)
     return ChunkResult(
         rows=out,
         checked=checked,

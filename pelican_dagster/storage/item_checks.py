@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from pelican_dagster.storage import schema as s
-from pelican_dagster.storage.db import copy_rows
+from pelican_dagster.storage.db import copy_binary
 
 #: Rows fetched per round trip by a chunk's server-side cursor.
 FETCH_ROWS = 200
@@ -17,17 +19,41 @@ FETCH_ROWS = 200
 
 def stream_items(engine: Engine, dataset_id: int, first: int, last: int) -> Iterator[tuple[int, str]]:
     """``(id, JSON text)`` of the dataset's items with ids in ``first..last``, in id order, through a
-    server-side cursor."""
+    server-side cursor.
+
+    The next batch is fetched in a thread while the caller works on the current one: the server spends
+    ~60 µs per Dominican Republic item writing ``data`` as text, which then overlaps the checks instead
+    of adding to them (psycopg2 releases the GIL while it waits)."""
     with engine.connect() as conn:
         cursor = conn.connection.driver_connection.cursor(name=f"items_{dataset_id}_{first}")
-        cursor.itersize = FETCH_ROWS
         cursor.execute(
             "SELECT id, data::text FROM data_item WHERE dataset_id = %s AND id BETWEEN %s AND %s ORDER BY id",
             (dataset_id, first, last),
         )
-        yield from cursor
+        with ThreadPoolExecutor(1, thread_name_prefix="stream_items") as pool:
+            batch = pool.submit(cursor.fetchmany, FETCH_ROWS)
+            while rows := batch.result():
+                batch = pool.submit(cursor.fetchmany, FETCH_ROWS)
+                yield from rows
         cursor.close()
         conn.rollback()
+
+
+_HEAD = struct.Struct("!hiqiq")  # 5 fields; item_id and dataset_id: bigint (8 bytes)
+_LENGTH = struct.Struct("!i")
+_NULL = _LENGTH.pack(-1)
+
+
+def _item_check_tuple(item_id: int, dataset_id: int, *values: bytes | None) -> bytes:
+    """One ``item_check`` row in COPY's binary format (bigint, bigint, then three bytea or NULL)."""
+    parts = [_HEAD.pack(5, 8, item_id, 8, dataset_id)]
+    for value in values:
+        if value is None:
+            parts.append(_NULL)
+        else:
+            parts.append(_LENGTH.pack(len(value)))
+            parts.append(value)
+    return b"".join(parts)
 
 
 def item_count(conn: Connection, dataset_id: int) -> int:
@@ -65,11 +91,11 @@ def store_chunk(
             s.item_check_chunk.c.last_item_id >= first,
         )
     )
-    copy_rows(
+    copy_binary(
         conn,
         "item_check",
         ("item_id", "dataset_id", "field", "resource", "facts"),
-        ((item_id, dataset_id, f, r, x) for item_id, f, r, x in result.rows),
+        (_item_check_tuple(item_id, dataset_id, f, r, x) for item_id, f, r, x in result.rows),
     )
     conn.execute(
         sa.insert(s.item_check_chunk).values(

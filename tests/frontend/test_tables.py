@@ -4,8 +4,10 @@ conformance folder; the rows are replaced on re-runs, wiped with the dataset and
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 
+import orjson
 import pytest
 import sqlalchemy as sa
 
@@ -147,3 +149,32 @@ def test_rows_are_replaced_wiped_and_turned_off(results_engine, reference_config
         deleted = wipe_dataset(conn, dataset_id)
     assert deleted["field_level_check"] == deleted["resource_level_check"] == items
     assert _rows(results_engine, dataset_id) == {"field_level_check": 0, "resource_level_check": 0}
+
+
+def test_chunk_builders_give_the_bytes_of_the_item_builders():
+    """``field_checks`` (a chunk at once) and ``resource_checks`` (memoised) write, byte for byte, the
+    ``checks`` member of ``field_result`` and ``resource_result`` (one item at a time), on every
+    conformance item, a result with varint counts (a path with 200 occurrences) and an empty one."""
+    from pelican_dagster.checks.compiled_release import check_item
+    from pelican_dagster.checks.compiled_release.encoding import encode as encode_resource
+    from pelican_dagster.checks.currency import load_default_rates
+    from pelican_dagster.checks.field import FieldResult, check_item_fields
+    from pelican_dagster.frontend.tables import field_checks, field_result, resource_checks, resource_result
+    from tests.checks.field.conftest import reference_context
+
+    ctx = dataclasses.replace(reference_context(), rates=load_default_rates())
+    fields, resources = [], []
+    for folder in compare.FOLDERS:
+        with gzip.open(compare.input_file(folder), "rt", encoding="utf-8") as f:
+            for line in f:
+                item = orjson.loads(line) if line.strip() else None
+                if type(item) is dict and "ocid" in item:
+                    fields.append(check_item_fields(item, ctx).encode())
+                    resources.append(encode_resource(check_item(item, ctx)))
+    fields[1:1] = [FieldResult({3: [0] * 200, 7: [8, 6, 0]}).encode(), FieldResult({}).encode()]
+    head = len(b'{"meta":{"ocid":null},"checks":{')
+    assert field_checks(fields) == [field_result(None, data)[head:-2] for data in fields]
+    assert [resource_checks(data) for data in resources] == [
+        resource_result(None, data)[head:-2] for data in resources
+    ]
+    assert field_checks([]) == []

@@ -18,9 +18,11 @@ shared with the compiled-release checks' and the facts' walks: docs/hot-path.md.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from itertools import chain
 from typing import Any
+
+import numpy as np
 
 from pelican_dagster.checks.context import CheckContext
 from pelican_dagster.checks.field import coverage
@@ -52,6 +54,7 @@ __all__ = [
     "check_item_fields",
     "code_of_entry",
     "decode_field_result",
+    "encode_flat",
     "path_entries",
     "path_parents",
     "pelican_checks",
@@ -282,7 +285,7 @@ class FieldResult:
     :meth:`to_pelican` and report examples can rebuild values and reasons.
     """
 
-    __slots__ = ("codes", "ctx", "item", "quality")
+    __slots__ = ("_flat", "codes", "ctx", "item", "quality")
 
     def __init__(
         self,
@@ -296,6 +299,7 @@ class FieldResult:
         self.ctx = ctx
         #: Whether the quality checks ran (not encoded: a setting of the run).
         self.quality = quality
+        self._flat: tuple[list[int], list[int], bytes] | None = None
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, FieldResult) and self.codes == other.codes
@@ -303,26 +307,28 @@ class FieldResult:
     def __repr__(self) -> str:
         return f"FieldResult({len(self.codes)} paths, {sum(map(len, self.codes.values()))} entries)"
 
+    def flat(self) -> tuple[list[int], list[int], bytes]:
+        """``(path indices in ascending order, occurrences of each, every code in that order)``, computed
+        once (:meth:`encode` and the chunk's :class:`~.report.FieldReport` both read it; ``codes`` is
+        not to be changed after)."""
+        if self._flat is None:
+            indices = sorted(self.codes)
+            lists = [self.codes[i] for i in indices]
+            self._flat = (indices, list(map(len, lists)), bytes(chain.from_iterable(lists)))
+        return self._flat
+
     def encode(self) -> bytes:
         """A compact storage form (about 160 bytes per item on dominican-republic-dgcp).
 
         zlib of: a bitmap of the paths present (70 bytes, bit i = path index i), then the occurrence
         count of each present path (LEB128 varints, index order), then one byte per occurrence code.
+        :func:`encode_flat` writes the same bytes for a chunk's results at once.
         """
-        indices = sorted(self.codes)
-        lists = [self.codes[i] for i in indices]
-        bitmap = sum(1 << i for i in indices).to_bytes(_BITMAP_BYTES, "little")
-        lengths = list(map(len, lists))
-        if not lengths or max(lengths) < 0x80:
-            counts = bytes(lengths)  # one-byte varints
-        else:
-            counts = bytearray()
-            for n in lengths:
-                while n >= 0x80:
-                    counts.append((n & 0x7F) | 0x80)
-                    n >>= 7
-                counts.append(n)
-        return zlib.compress(bitmap + bytes(counts) + bytes(chain.from_iterable(lists)), 6)
+        indices, lengths, codes = self.flat()
+        bitmap = bytearray(_BITMAP_BYTES)
+        for i in indices:
+            bitmap[i >> 3] |= 1 << (i & 7)
+        return zlib.compress(bytes(bitmap) + _counts(lengths) + codes, 6)
 
     def to_pelican(
         self,
@@ -340,6 +346,39 @@ class FieldResult:
 
 
 _BITMAP_BYTES = (len(PATHS) + 7) // 8
+
+
+def _counts(lengths: list[int]) -> bytes:
+    """Occurrence counts as LEB128 varints."""
+    if not lengths or max(lengths) < 0x80:
+        return bytes(lengths)  # one-byte varints
+    counts = bytearray()
+    for n in lengths:
+        while n >= 0x80:
+            counts.append((n & 0x7F) | 0x80)
+            n >>= 7
+        counts.append(n)
+    return bytes(counts)
+
+
+def encode_flat(flats: Sequence[tuple[list[int], list[int], bytes]]) -> list[bytes]:
+    """:meth:`FieldResult.encode` of many results given as their :meth:`FieldResult.flat`, byte for
+    byte: the bitmaps are set and packed for all of them at once (per item, setting ~150 bits one by
+    one cost as much as the compression)."""
+    if not flats:
+        return []
+    present = np.zeros((len(flats), _BITMAP_BYTES * 8), np.uint8)
+    present[
+        np.repeat(np.arange(len(flats)), [len(flat[0]) for flat in flats]),
+        np.array(list(chain.from_iterable(flat[0] for flat in flats)), np.intp),
+    ] = 1
+    bitmaps = np.packbits(present, axis=1, bitorder="little").tobytes()
+    compress = zlib.compress
+    size = _BITMAP_BYTES
+    return [
+        compress(bitmaps[k * size : k * size + size] + _counts(lengths) + codes, 6)
+        for k, (_, lengths, codes) in enumerate(flats)
+    ]
 
 
 def decode_field_result(data: bytes) -> FieldResult:

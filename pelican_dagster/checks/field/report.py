@@ -25,7 +25,10 @@ from __future__ import annotations
 import gc
 import random
 from collections.abc import Callable, Iterable, Mapping
+from itertools import chain
 from typing import Any
+
+import numpy as np
 
 from pelican_dagster.checks.context import CheckContext
 from pelican_dagster.checks.field.evaluate import FieldResult
@@ -79,18 +82,6 @@ _KINDS_OF = tuple(
     tuple((_ALL_KINDS if field.quality is not None else _COVERAGE_KINDS).items()) for field in PATHS
 )
 _CODES = (0, 3, 6, 7, 8)  # the outcome codes that occur
-#: A wanted entry never reached.
-_NEVER = 1 << 62
-
-
-def _take(item_id: Any, position: int, code: int, plan: Any) -> None:
-    """Keep the next wanted entry of ``code`` (at ``position`` in the item) in the samples that drew it."""
-    _, nxt, queues, targets = plan
-    queue = queues[code]
-    n = queue.pop()
-    nxt[code] = queue[-1] if queue else _NEVER
-    for kept, which in targets[n * 9 + code]:
-        kept.append((item_id, position, which))
 
 
 def _count(hist: list[list[int]], results: Iterable[tuple[Any, dict[int, list[int]]]]) -> None:
@@ -144,8 +135,8 @@ class FieldReport:
         # (path index, sample name) → sample of pointers ``(item_id, occurrence, which result)`` (lists
         # once they have been through JSON), pending results excluded.
         self._samples: dict[tuple[int, str], _Sample] = {}
-        # ``(item_id, codes)`` of the results added since the last _flush, in order.
-        self._pending: list[tuple[Any, dict[int, list[int]]]] = []
+        # ``(item_id, result.flat())`` of the results added since the last _flush, in order.
+        self._pending: list[tuple[Any, tuple[list[int], list[int], bytes]]] = []
 
     # -- accumulation ------------------------------------------------------------------------------
 
@@ -169,7 +160,7 @@ class FieldReport:
             self.ctx = ctx  # the examples are built with it later
         if self.items is not None and item_id not in self.items:
             self.items[item_id] = (ocid, item)
-        self._pending.append((item_id, result.codes))
+        self._pending.append((item_id, result.flat()))
 
     def _flush(self) -> None:
         """Count the pending results and draw their samples, merged into the samples so far.
@@ -182,12 +173,20 @@ class FieldReport:
         if not pending:
             return
         self._pending = []
-        hist = [[0] * 9 for _ in PATHS]
-        _count(hist, pending)
+        # The pending codes as arrays: one row per (item, path) group in item order then path index,
+        # one per occurrence in document order; key = path index × 9 + code.
+        flats = [flat for _, flat in pending]
+        # (np.array of a list: ~3× faster than np.fromiter of the chain)
+        group_paths = np.array(list(chain.from_iterable(flat[0] for flat in flats)), np.int64)
+        group_sizes = np.array(list(chain.from_iterable(flat[1] for flat in flats)), np.int64)
+        codes = np.frombuffer(b"".join(flat[2] for flat in flats), np.uint8)
+        keys = np.repeat(group_paths * 9, group_sizes) + codes
+        counts = np.bincount(keys, minlength=len(PATHS) * 9)
+        hist = counts.reshape(len(PATHS), 9).tolist()
         rng = self.rng
-        # Per path index: None, or (entries seen per code, next wanted entry per code, wanted entries
-        # per code in descending order, (entry * 9 + code) → [(sample, which result)]).
-        plans: list[Any] = [None] * len(PATHS)
+        # The drawn entries: (path index × 9 + code, entry of that code at that path, [(sample, which
+        # result)]), an entry being counted in item order then document order.
+        wanted: list[tuple[int, int, list[tuple[list[Any], int]]]] = []
         drawn: dict[tuple[int, str], tuple[int, list[Any]]] = {}
         for index, h in enumerate(hist):
             if not any(h):
@@ -209,40 +208,24 @@ class FieldReport:
                             break
                         rank -= size
                 drawn[(index, name)] = (total, kept)
-            if targets:
-                queues: list[list[int]] = [[] for _ in range(9)]
-                for key in sorted(targets, reverse=True):
-                    queues[key % 9].append(key // 9)
-                nxt = [queue[-1] if queue else _NEVER for queue in queues]
-                plans[index] = ([0] * 9, nxt, queues, targets)
-        # One walk over the pending codes locates every drawn entry; an array whose entries hold no
-        # drawn one (the usual case) is skipped with one count.
-        for item_id, codes in pending:
-            for index, path_codes in codes.items():
-                plan = plans[index]
-                if plan is None:
-                    continue
-                seen, nxt, queues, targets = plan
-                m = len(path_codes)
-                if m == 1:
-                    code = path_codes[0]
-                    n = seen[code]
-                    seen[code] = n + 1
-                    if n == nxt[code]:
-                        _take(item_id, 0, code, plan)
-                    continue
-                first = path_codes[0]
-                if path_codes.count(first) == m:
-                    n = seen[first]
-                    seen[first] = n + m
-                    while nxt[first] < n + m:
-                        _take(item_id, nxt[first] - n, first, plan)
-                    continue
-                for position, code in enumerate(path_codes):
-                    n = seen[code]
-                    seen[code] = n + 1
-                    if n == nxt[code]:
-                        _take(item_id, position, code, plan)
+            wanted.extend((index * 9 + key % 9, key // 9, taken) for key, taken in targets.items())
+        if wanted:
+            # Locate every drawn entry at once: the occurrences sorted by key (stably, so in item then
+            # document order within a key); the n-th of key k is then at starts[k] + n.
+            order = np.argsort(keys.astype(np.uint16), kind="stable")
+            starts = np.cumsum(counts) - counts
+            at = order[starts[[k for k, _, _ in wanted]] + np.array([n for _, n, _ in wanted], np.int64)]
+            group_ends = np.cumsum(group_sizes)
+            group = np.searchsorted(group_ends, at, side="right")
+            positions = (at - (group_ends[group] - group_sizes[group])).tolist()
+            item_ends = np.cumsum(np.array([len(flat[0]) for flat in flats], np.int64))
+            items = np.searchsorted(item_ends, group, side="right").tolist()
+            ids = [item_id for item_id, _ in pending]
+            # A sample keeps its entries in the order they occur (as one walk over the codes would).
+            for t in np.argsort(at, kind="stable").tolist():
+                pointer_item, position = ids[items[t]], positions[t]
+                for kept, which in wanted[t][2]:
+                    kept.append((pointer_item, position, which))
         for index, h in enumerate(hist):
             target = self._hist[index]
             for code in _CODES:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import random
+import zlib
 
 import pytest
 
@@ -12,6 +13,7 @@ from pelican_dagster.checks.field.evaluate import (
     check_item_fields,
     code_of_entry,
     decode_field_result,
+    encode_flat,
     pelican_checks,
 )
 from pelican_dagster.checks.field.paths import PATHS, path_index
@@ -213,6 +215,32 @@ def test_encode_round_trip_and_size(ctx):
     assert decoded.item is None
     assert len(data) < 2_000
     assert decode_field_result(FieldResult({}).encode()) == FieldResult({})
+
+
+def test_encode_flat_writes_the_bytes_of_encode(ctx):
+    """A chunk's results encoded together (the item pass) are byte for byte those encoded one by one, and
+    both the documented format (zlib level 6 of bitmap, LEB128 counts, codes)."""
+    items = [
+        {"ocid": "x", "tender": {"items": [{"id": str(i)} for i in range(300)]}},
+        {"ocid": "y", "parties": [{"id": "1", "roles": ["buyer"]}, {"name": ""}], "date": "2020-01-01"},
+        {},
+    ]
+    results = [check_item_fields(item, ctx) for item in items] + [FieldResult({}), FieldResult({558: [8]})]
+    batch = encode_flat([result.flat() for result in results])
+    assert batch == [result.encode() for result in results]
+    for result, data in zip(results, batch, strict=True):
+        indices = sorted(result.codes)
+        counts = bytearray()
+        for i in indices:
+            n = len(result.codes[i])
+            while n >= 0x80:
+                counts.append((n & 0x7F) | 0x80)
+                n >>= 7
+            counts.append(n)
+        raw = sum(1 << i for i in indices).to_bytes(70, "little") + counts
+        raw += bytes(code for i in indices for code in result.codes[i])
+        assert data == zlib.compress(raw, 6)
+    assert encode_flat([]) == []
 
 
 def test_to_pelican_of_decoded_result_needs_the_item(ctx):
