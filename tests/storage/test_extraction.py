@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from pelican_dagster.pipeline.loader import load_file
+from pelican_dagster.storage import kingfisher
 from pelican_dagster.storage import schema as s
 from pelican_dagster.storage.extraction import ExtractionError, extract
 from pelican_dagster.storage.kingfisher_metadata import fetch_extensions_within
@@ -21,6 +22,11 @@ from tests.conftest import DATA
 def _register(engine, name, collection_id, **options):
     with engine.begin() as conn:
         return register_dataset(conn, name, collection_id=collection_id, options=options)
+
+
+def _lines(engine, loaded):
+    with engine.connect() as conn:
+        return kingfisher.loaded_lines(conn, loaded.collection_id)
 
 
 def _items(engine, dataset_id):
@@ -39,7 +45,7 @@ def test_counts_order_and_progress(kfp_engine, results_engine):
     assert (result.items, result.skipped_count, result.over_max_items) == (12, 0, 0)
     items = _items(results_engine, dataset_id)
     # Item ids follow Kingfisher Process order, which is the file's line order.
-    assert [loaded.lines[source] for _, _, source in items] == list(range(1, 13))
+    assert [_lines(kfp_engine, loaded)[source] for _, _, source in items] == list(range(1, 13))
     assert all(ocid.startswith("ocds-03ad3f-") for _, ocid, _ in items)
     with results_engine.connect() as conn:
         assert get_progress(conn, dataset_id) == {"phase": "CONTRACTING_PROCESS", "state": "OK", "size": 12}
@@ -87,10 +93,10 @@ def test_max_items_takes_the_first_items_reproducibly(kfp_engine, results_engine
     first = extract(kfp_engine, results_engine, "m")
     expected = min(max_items, 12)
     assert first.items == expected and first.over_max_items == 12 - expected
-    lines = [loaded.lines[src] for _, _, src in _items(results_engine, dataset_id)]
+    lines = [_lines(kfp_engine, loaded)[src] for _, _, src in _items(results_engine, dataset_id)]
     assert lines == list(range(1, expected + 1))
     extract(kfp_engine, results_engine, "m")
-    assert [loaded.lines[src] for _, _, src in _items(results_engine, dataset_id)] == lines
+    assert [_lines(kfp_engine, loaded)[src] for _, _, src in _items(results_engine, dataset_id)] == lines
 
 
 def test_rerun_replaces_items_and_their_results(kfp_engine, results_engine):
