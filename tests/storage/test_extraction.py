@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from pelican_dagster.pipeline.loader import load_file
-from pelican_dagster.storage import kingfisher
+from pelican_dagster.storage import extraction, kingfisher
 from pelican_dagster.storage import schema as s
 from pelican_dagster.storage.extraction import ExtractionError, extract
 from pelican_dagster.storage.kingfisher_metadata import fetch_extensions_within
@@ -72,6 +72,16 @@ def test_size_limit_skips_large_items_and_reports_them(kfp_engine, results_engin
     assert [s["ocid"] for s in result.skipped] == ["ocds-z-1", "ocds-z-3", "ocds-z-5"]
     assert all(s["size"] >= 10_000 and s["reason"] for s in result.skipped)
     assert [o for _, o, _ in _items(results_engine, dataset_id)] == ["ocds-z-0", "ocds-z-2", "ocds-z-4"]
+
+
+def test_oversized_items_are_counted_beyond_those_listed(kfp_engine, results_engine, tmp_path, monkeypatch):
+    # Only the listed ones are fetched (a collection of oversized items is not held in memory).
+    monkeypatch.setattr(extraction, "SKIPPED_LISTED", 2)
+    loaded = load_file(kfp_engine, _big_and_small(tmp_path))
+    _register(results_engine, "listed", loaded.collection_id, max_size=10_000)
+    result = extract(kfp_engine, results_engine, "listed")
+    assert (result.items, result.skipped_count) == (3, 3)
+    assert [s["ocid"] for s in result.skipped] == ["ocds-z-1", "ocds-z-3"]
 
 
 def test_no_size_limit_keeps_everything(kfp_engine, results_engine, tmp_path):
