@@ -115,6 +115,8 @@ class PeakRss:
         self.interval = interval
         self.peaks: dict[int, int] = {}
         self.commands: dict[int, str] = {}
+        #: the processes this one started itself (the fork server, the resource tracker)
+        self.direct: set[int] = set()
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._poll, name="peak-rss", daemon=True)
         self.thread.start()
@@ -123,6 +125,7 @@ class PeakRss:
         me = os.getpid()
         while not self.stop.is_set():
             todo = _children(me)
+            self.direct.update(todo)
             while todo:
                 pid = todo.pop()
                 todo.extend(_children(pid))
@@ -257,11 +260,10 @@ def main() -> None:
         "driver: load": {"processes": 1, "max_mb": load_rss / 1024, "median_mb": load_rss / 1024},
         "driver: run": {"processes": 1, "max_mb": driver_rss / 1024, "median_mb": driver_rss / 1024},
     }
-    stepped = {pid for pids in facts["pids"].values() for pid in pids}
     servers = [
         kb
         for pid, kb in sampler.peaks.items()
-        if pid not in stepped and "forkserver" in sampler.commands.get(pid, "")
+        if pid in sampler.direct and "forkserver" in sampler.commands.get(pid, "")
     ]
     if servers:
         rss["fork server"] = {
@@ -282,9 +284,15 @@ def main() -> None:
         print(f"{kind:<34} {row['processes']:9d} {row['max_mb']:8.1f} {row['median_mb']:10.1f}")
 
     sizes = _sizes(dbs)
+    # Per item stored: with --with-ancestor both datasets' items are in the tables.
+    with dbs.kingfisher().connect() as conn:
+        loaded_items = conn.execute(sa.text("SELECT count(*) FROM compiled_release")).scalar_one()
+    with dbs.results().connect() as conn:
+        stored_items = conn.execute(sa.text("SELECT count(*) FROM data_item")).scalar_one()
     print(f"\n{'on disk (with indexes, TOAST)':<40} {'MB':>10} {'bytes/item':>11}")
     for key, size in sizes.items():
-        print(f"{key:<40} {size / 1e6:10.1f} {size / n:11,.0f}")
+        per = loaded_items if "kingfisher_process" in key else stored_items
+        print(f"{key:<40} {size / 1e6:10.1f} {size / per:11,.0f}")
     with dbs.results().connect() as conn:
         dataset_id = conn.execute(sa.text("SELECT id FROM dataset WHERE name = :n"), {"n": name}).scalar_one()
         field, resource, facts_bytes, rows = conn.execute(
