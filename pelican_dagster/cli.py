@@ -261,6 +261,7 @@ def check_file(request: CheckRequest) -> tuple[int, str | None]:
     returns the exit status and the dataset's name."""
     from pelican_dagster.pipeline.export import export_dataset
     from pelican_dagster.pipeline.loader import load_files
+    from pelican_dagster.storage.kingfisher import LoadedLines
 
     start = time.perf_counter()
     _check_out(request.out)
@@ -295,7 +296,8 @@ def check_file(request: CheckRequest) -> tuple[int, str | None]:
         dbs.results(),
         key,
         request.out,
-        lines=loaded.lines,
+        # Looked up a batch at a time, as ``export`` does: the process holds no line per item.
+        lines=LoadedLines(kfp, loaded.collection_id).lines_of,
         items=not request.no_items,
         report_progress=_progress,
     )
@@ -379,7 +381,7 @@ def cmd_filter(args: argparse.Namespace) -> int:
     from pelican_dagster.definitions import defs
     from pelican_dagster.pipeline.export import export_dataset
     from pelican_dagster.pipeline.filters import FilterError, FilterSpec
-    from pelican_dagster.storage.kingfisher import loaded_lines
+    from pelican_dagster.storage.kingfisher import LoadedLines
     from pelican_dagster.storage.results import dataset_by_name
 
     try:
@@ -407,10 +409,9 @@ def cmd_filter(args: argparse.Namespace) -> int:
     if args.out:
         with dbs.results().connect() as conn:
             original = dataset_by_name(conn, args.original)
-        lines: dict[int, int] = {}
+        lines = None
         if original is not None and original.collection_id is not None:
-            with dbs.kingfisher().connect() as conn:
-                lines = loaded_lines(conn, original.collection_id)
+            lines = LoadedLines(dbs.kingfisher(), original.collection_id).lines_of
         counts = export_dataset(dbs.results(), name, args.out, lines=lines, items=not args.no_items)
         print(f"wrote {args.out}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
     return 0

@@ -107,16 +107,19 @@ def extract(
         skipped: list[dict[str, Any]] = []
         skipped_count = 0
         if max_size:
+            # Only the listed rows are fetched, with the count of all (one pass): a collection of
+            # oversized items must not become a list of them in this process.
             rows = kconn.exec_driver_sql(
-                "SELECT d.id, d.data->>'ocid', pg_column_size(d.data) FROM compiled_release cr "
-                "JOIN data d ON d.id = cr.data_id WHERE cr.collection_id = %(collection_id)s "
-                "AND pg_column_size(d.data) >= %(max_size)s ORDER BY cr.id",
-                params,
+                "SELECT d.id, d.data->>'ocid', pg_column_size(d.data), count(*) OVER () "
+                "FROM compiled_release cr JOIN data d ON d.id = cr.data_id "
+                "WHERE cr.collection_id = %(collection_id)s AND pg_column_size(d.data) >= %(max_size)s "
+                "ORDER BY cr.id LIMIT %(listed)s",
+                {**params, "listed": SKIPPED_LISTED},
             ).all()
-            skipped_count = len(rows)
+            skipped_count = rows[0][3] if rows else 0
             skipped = [
                 {"data_id": r[0], "ocid": r[1], "size": r[2], "reason": f"stored size {r[2]} ≥ {max_size}"}
-                for r in rows[:SKIPPED_LISTED]
+                for r in rows
             ]
         metadata = kingfisher_metadata.collect(
             kconn, collection_id, fetch_extensions=fetch_extensions, timeout=extension_timeout

@@ -118,17 +118,40 @@ def store_chunk(
     return int(done)
 
 
+#: The dataset's chunks merged into disjoint id ranges ``(f, l)``, and the gaps between them as open
+#: intervals ``(k, after, before)``: ``after < id < before`` (the bigint extremes stand for "none"). A chunk
+#: replaces the chunks it overlaps, so stored chunks do not overlap, but the merge makes no such
+#: assumption. A few rows per chunk: the items are then counted or listed by index range scans, once
+#: per range, instead of probing every chunk for every item (which grew as items × chunks: ~100
+#: million probes at 1,000,000 items in 200 chunks).
+_RANGES = """
+    chunks AS (
+        SELECT first_item_id AS f, last_item_id AS l,
+               max(last_item_id) OVER (ORDER BY first_item_id, last_item_id
+                                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach
+        FROM item_check_chunk WHERE dataset_id = :dataset_id
+    ),
+    merged AS (
+        SELECT min(f) AS f, max(l) AS l FROM (
+            SELECT f, l, count(*) FILTER (WHERE reach IS NULL OR f > reach) OVER (ORDER BY f, l) AS grp
+            FROM chunks
+        ) g GROUP BY grp
+    ),
+    gaps AS (
+        SELECT row_number() OVER (ORDER BY before) AS k, after, before FROM (
+            SELECT coalesce(lag(l) OVER (ORDER BY f), -9223372036854775807) AS after, f AS before
+            FROM merged
+            UNION ALL
+            SELECT coalesce((SELECT max(l) FROM merged), -9223372036854775807), 9223372036854775807
+        ) t
+    )
+"""
+
+
 def coverage(engine: Engine, dataset_id: int) -> dict[str, int | float]:
     """Counts over the dataset's chunks, and the number of items no chunk covers (must be 0)."""
     with engine.connect() as conn:
-        uncovered = conn.execute(
-            sa.text(
-                "SELECT count(*) FROM data_item d WHERE d.dataset_id = :id AND NOT EXISTS ("
-                " SELECT 1 FROM item_check_chunk c WHERE c.dataset_id = :id"
-                " AND d.id BETWEEN c.first_item_id AND c.last_item_id)"
-            ),
-            {"id": dataset_id},
-        ).scalar_one()
+        uncovered = conn.execute(sa.text(UNCOVERED_COUNT_SQL), {"dataset_id": dataset_id}).scalar_one()
         row = conn.execute(
             sa.text(
                 "SELECT count(*), coalesce(sum(item_count), 0), coalesce(sum(checked_count), 0),"
@@ -150,20 +173,30 @@ def coverage(engine: Engine, dataset_id: int) -> dict[str, int | float]:
 def uncovered_bounds(conn: Connection, dataset_id: int, chunk_size: int) -> list[tuple[int, int, int]]:
     """The items no chunk covers, as consecutive id ranges of at most ``chunk_size`` items that overlap
     no stored chunk: ``[(first_id, last_id, count), ...]`` (re-planning after an interrupted run)."""
-    sql = """
-        WITH missing AS (
-            SELECT d.id,
-                   (SELECT count(*) FROM item_check_chunk c
-                    WHERE c.dataset_id = :dataset_id AND c.last_item_id < d.id) AS gap
-            FROM data_item d
-            WHERE d.dataset_id = :dataset_id AND NOT EXISTS (
-                SELECT 1 FROM item_check_chunk c WHERE c.dataset_id = :dataset_id
-                AND d.id BETWEEN c.first_item_id AND c.last_item_id)
+    rows = conn.execute(sa.text(UNCOVERED_BOUNDS_SQL), {"dataset_id": dataset_id, "size": chunk_size}).all()
+    return [(int(a), int(b), int(c)) for a, b, c in rows]
+
+
+#: The number of the dataset's items that no chunk covers (``:dataset_id``).
+UNCOVERED_COUNT_SQL = f"""
+    WITH {_RANGES}
+    SELECT coalesce(sum((SELECT count(*) FROM data_item d
+                         WHERE d.dataset_id = :dataset_id AND d.id > gaps.after AND d.id < gaps.before)), 0)
+    FROM gaps
+"""
+
+#: ``(first, last, count)`` of the uncovered items (``:dataset_id``), split at every stored chunk and
+#: every ``:size`` items.
+UNCOVERED_BOUNDS_SQL = f"""
+        WITH {_RANGES},
+        missing AS (
+            SELECT d.id, gaps.k AS gap FROM gaps JOIN LATERAL (
+                SELECT id FROM data_item
+                WHERE dataset_id = :dataset_id AND id > gaps.after AND id < gaps.before
+            ) d ON true
         )
         SELECT min(id), max(id), count(*) FROM (
             SELECT id, gap, (row_number() OVER (PARTITION BY gap ORDER BY id) - 1) / :size AS bucket
             FROM missing
         ) t GROUP BY gap, bucket ORDER BY 1
-    """
-    rows = conn.execute(sa.text(sql), {"dataset_id": dataset_id, "size": chunk_size}).all()
-    return [(int(a), int(b), int(c)) for a, b, c in rows]
+"""

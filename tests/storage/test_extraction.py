@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from pelican_dagster.pipeline.loader import load_file
-from pelican_dagster.storage import engines
+from pelican_dagster.storage import engines, extraction, kingfisher
 from pelican_dagster.storage import schema as s
 from pelican_dagster.storage.extraction import ExtractionError, extract, same_database
 from pelican_dagster.storage.kingfisher_metadata import fetch_extensions_within
@@ -37,6 +37,11 @@ def _register(engine, name, collection_id, **options):
         return register_dataset(conn, name, collection_id=collection_id, options=options)
 
 
+def _lines(engine, loaded):
+    with engine.connect() as conn:
+        return kingfisher.loaded_lines(conn, loaded.collection_id)
+
+
 def _items(engine, dataset_id):
     with engine.connect() as conn:
         return conn.execute(
@@ -53,7 +58,7 @@ def test_counts_order_and_progress(kfp_engine, results_engine):
     assert (result.items, result.skipped_count, result.over_max_items) == (12, 0, 0)
     items = _items(results_engine, dataset_id)
     # Item ids follow Kingfisher Process order, which is the file's line order.
-    assert [loaded.lines[source] for _, _, source in items] == list(range(1, 13))
+    assert [_lines(kfp_engine, loaded)[source] for _, _, source in items] == list(range(1, 13))
     assert all(ocid.startswith("ocds-03ad3f-") for _, ocid, _ in items)
     with results_engine.connect() as conn:
         assert get_progress(conn, dataset_id) == {"phase": "CONTRACTING_PROCESS", "state": "OK", "size": 12}
@@ -82,6 +87,16 @@ def test_size_limit_skips_large_items_and_reports_them(kfp_engine, results_engin
     assert [o for _, o, _ in _items(results_engine, dataset_id)] == ["ocds-z-0", "ocds-z-2", "ocds-z-4"]
 
 
+def test_oversized_items_are_counted_beyond_those_listed(kfp_engine, results_engine, tmp_path, monkeypatch):
+    # Only the listed ones are fetched (a collection of oversized items is not held in memory).
+    monkeypatch.setattr(extraction, "SKIPPED_LISTED", 2)
+    loaded = load_file(kfp_engine, _big_and_small(tmp_path))
+    _register(results_engine, "listed", loaded.collection_id, max_size=10_000)
+    result = extract(kfp_engine, results_engine, "listed")
+    assert (result.items, result.skipped_count) == (3, 3)
+    assert [s["ocid"] for s in result.skipped] == ["ocds-z-1", "ocds-z-3"]
+
+
 def test_no_size_limit_keeps_everything(kfp_engine, results_engine, tmp_path):
     loaded = load_file(kfp_engine, _big_and_small(tmp_path))
     _register(results_engine, "unlimited", loaded.collection_id, max_size=None)
@@ -101,10 +116,10 @@ def test_max_items_takes_the_first_items_reproducibly(kfp_engine, results_engine
     first = extract(kfp_engine, results_engine, "m")
     expected = min(max_items, 12)
     assert first.items == expected and first.over_max_items == 12 - expected
-    lines = [loaded.lines[src] for _, _, src in _items(results_engine, dataset_id)]
+    lines = [_lines(kfp_engine, loaded)[src] for _, _, src in _items(results_engine, dataset_id)]
     assert lines == list(range(1, expected + 1))
     extract(kfp_engine, results_engine, "m")
-    assert [loaded.lines[src] for _, _, src in _items(results_engine, dataset_id)] == lines
+    assert [_lines(kfp_engine, loaded)[src] for _, _, src in _items(results_engine, dataset_id)] == lines
 
 
 def test_rerun_replaces_items_and_their_results(kfp_engine, results_engine):

@@ -88,10 +88,12 @@ class DatasetChecker:
         self._lookup = lookup
         self.items = 0
         self.skipped = 0  # items without an ``ocid`` key
-        self._metadata = DatasetMetadata()
         self._checks: list[DatasetCheck] = [
             UrlAvailability(ctx, fetcher) if check is UrlAvailability else check(ctx) for check in CHECKS
         ]
+        # The identifier check keeps every truthy ocid already: the distinct-ocid count shares its set.
+        identifier = next(c for c in self._checks if isinstance(c, RelatedProcessIdentifier))
+        self._metadata = DatasetMetadata(truthy=identifier.targets)
 
     def add(self, item_id: int, facts: dict[str, Any] | bytes | str) -> None:
         """Feed one item's facts (a dict, or the orjson bytes or text stored by the per-item pass)."""
