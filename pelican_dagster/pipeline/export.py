@@ -207,8 +207,13 @@ def export_items(
     counter = Progress("export", size, report_progress or _quiet)
     if workers is None:
         workers = export_workers(size)
+    # No more parts than workers for a dataset of a few parts: each worker gets a share.
+    part_items = max(1, min(part_items, -(-size // max(workers, 1))))
     path = Path(path)
     partial = path.with_name(f".{path.name}.partial")
+    # A failed export leaves no items.jsonl.gz: not even an earlier export's, which a reader would take
+    # for this one's beside this export's other files.
+    path.unlink(missing_ok=True)
     try:
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             url = engine.url.render_as_string(hide_password=False)
