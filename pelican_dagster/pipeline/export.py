@@ -220,7 +220,7 @@ def export_items(
     # for this one's beside this export's other files.
     path.unlink(missing_ok=True)
     try:
-        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        if workers > 1 and _can_fork():
             url = engine.url.render_as_string(hide_password=False)
             job = _Job(dataset.id, item_results, exact_results, url)
             count = _write_items_parallel(partial, engine, lines_of, job, workers, part_items, counter)
@@ -252,6 +252,12 @@ def export_workers(items: int) -> int:
     except AttributeError:  # not on Linux
         cores = os.cpu_count() or 1
     return max(1, min(cores, MAX_WORKERS))
+
+
+def _can_fork() -> bool:
+    """Whether this process may fork workers: not where ``fork`` is missing (Windows), nor in a daemonic
+    process (a Celery prefork worker's child, a multiprocessing pool's), which may not have children."""
+    return "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
 
 
 _ITEMS_SQL = (
