@@ -398,7 +398,9 @@ def _write_items_parallel(
 
         _job = job
         # The workers inherit this process's objects: frozen, their collections never scan them (nor
-        # copy their pages); the parent's own are unfrozen once the workers are started.
+        # copy their pages); the parent's own are unfrozen once the workers are started, unless this
+        # process had frozen objects of its own (a fork server's child: they stay as they were).
+        thaw = gc.get_freeze_count() == 0
         gc.freeze()
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
         pending: deque[tuple[_Part, Future[tuple[bytes, int]]]] = deque()
@@ -406,7 +408,8 @@ def _write_items_parallel(
             todo = parts()
             for part in islice(todo, 2 * workers):
                 pending.append((part, pool.submit(_export_part, part)))
-            gc.unfreeze()
+            if thaw:
+                gc.unfreeze()
             while pending:
                 part, future = pending.popleft()
                 try:
@@ -423,7 +426,8 @@ def _write_items_parallel(
                 for part in islice(todo, 1):
                     pending.append((part, pool.submit(_export_part, part)))
         finally:
-            gc.unfreeze()
+            if thaw:
+                gc.unfreeze()
             _job = None
             pool.shutdown(wait=True, cancel_futures=True)
     return count
