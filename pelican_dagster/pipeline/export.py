@@ -3,7 +3,7 @@
 Everything is streamed from the results database (server-side cursors), so a dataset of any size is
 written in bounded memory. Per-item results (``items.jsonl.gz``) are rebuilt from each item by
 ``item_results``; that is most of an export's work, so it runs on every core: worker processes forked
-from this one (``fork``: they inherit the imported modules and the check context, and start in ~0.05 s)
+from this one (``fork``: they inherit the imported modules and the check context, ~0.05 s of CPU)
 each write a part of 1,000 items as one gzip member, and this process joins the members in item order
 (concatenated gzip members are one gzip file, the same lines as one process writes).
 """
