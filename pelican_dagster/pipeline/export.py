@@ -49,8 +49,8 @@ _ITEMS_GZIP_LEVEL = 3
 #: that a part's start (a connection, a query, a gzip header) is lost in its work.
 PART_ITEMS = 1000
 #: Datasets of fewer items are exported in one process (as ``check`` runs them in-process). Starting two
-#: forked workers costs ~0.05 s of CPU and a parallel export of 500 DR items ~0.09 s more CPU in all
-#: (~15 %) than one process: a cost for no gain worth having on a small dataset (benchmarks/export.py).
+#: forked workers costs ~0.05 s of CPU: 500 DR items took 0.59 s of CPU in all against 0.52 s in one
+#: process and were no faster on the shared 2-core machine; 2,000 were (benchmarks/export.py).
 PARALLEL_MIN_ITEMS = 1000
 #: At most this many worker processes (each holds a database connection).
 MAX_WORKERS = 32
