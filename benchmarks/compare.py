@@ -32,6 +32,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from proc import children
+
 FILE = Path(__file__).parent.parent / "data" / "ocds" / "dominican-republic-dgcp.jsonl.gz"
 #: Pelican's published figures for the same 10,000 items.
 PELICAN_SECONDS = 142.9
@@ -45,17 +47,6 @@ def _cpu_of(pid: int) -> tuple[float, float]:
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / _HZ, (int(fields[13]) + int(fields[14])) / _HZ
-
-
-def _children(pid: int) -> list[int]:
-    found: list[int] = []
-    try:
-        for task in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{task}/children") as f:
-                found.extend(int(child) for child in f.read().split())
-    except OSError:
-        pass
-    return found
 
 
 class Sampler:
@@ -77,7 +68,7 @@ class Sampler:
         while todo:
             pid = todo.pop()
             tree.append(pid)
-            todo.extend(_children(pid))
+            todo.extend(children(pid))
         return tree
 
     def _server(self) -> float:
@@ -88,7 +79,7 @@ class Sampler:
         except OSError:
             return 0.0
         total = own + reaped
-        for child in _children(self.postmaster):
+        for child in children(self.postmaster):
             with contextlib.suppress(OSError):
                 total += _cpu_of(child)[0]
         return total

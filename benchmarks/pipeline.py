@@ -34,6 +34,7 @@ from pathlib import Path
 import dagster as dg
 import orjson
 import sqlalchemy as sa
+from proc import children
 
 FILE = Path(__file__).parent.parent / "data" / "ocds" / "dominican-republic-dgcp.jsonl.gz"
 ASSETS = ("dataset_items", "item_checks", "dataset_checks", "time_based_checks", "report")
@@ -96,17 +97,6 @@ def _reset_hwm() -> None:
         f.write("5")
 
 
-def _children(pid: int) -> list[int]:
-    found: list[int] = []
-    try:
-        for task in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{task}/children") as f:
-                found.extend(int(child) for child in f.read().split())
-    except OSError:
-        pass
-    return found
-
-
 class PeakRss:
     """The peak RSS of every descendant of this process, polled every ``interval`` seconds in a thread
     (``VmHWM`` only grows, so the last value read is the peak but for the process's last interval)."""
@@ -124,11 +114,11 @@ class PeakRss:
     def _poll(self) -> None:
         me = os.getpid()
         while not self.stop.is_set():
-            todo = _children(me)
+            todo = children(me)
             self.direct.update(todo)
             while todo:
                 pid = todo.pop()
-                todo.extend(_children(pid))
+                todo.extend(children(pid))
                 if pid not in self.commands:
                     with contextlib.suppress(OSError), open(f"/proc/{pid}/cmdline", "rb") as f:
                         self.commands[pid] = f.read().replace(b"\0", b" ").decode(errors="replace")[:200]
