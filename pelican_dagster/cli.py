@@ -44,20 +44,18 @@ class Databases:
         # The names from settings, not the definitions: importing Dagster here (~0.8 s) would delay the
         # load instead of overlapping it (check's warm-up thread imports it meanwhile).
         from pelican_dagster.settings import KINGFISHER_PROCESS_URL, RESULTS_URL
-        from pelican_dagster.storage import engines
+        from pelican_dagster.storage import embedded, engines
 
         if not os.environ.get(KINGFISHER_PROCESS_URL) or not os.environ.get(RESULTS_URL):
             # Pin the embedded server's home so that Dagster's run workers find the same one, and
             # allow it in them (outside the CLI a missing URL is an error).
-            from pelican_dagster.storage.embedded import pelican_home
-
-            os.environ[settings.HOME] = str(pelican_home())
+            os.environ[settings.HOME] = str(embedded.pelican_home())
             os.environ[engines.EMBEDDED] = "1"
         return cls(
             engines.resolve(
-                os.environ.get(KINGFISHER_PROCESS_URL), "kingfisher_process", KINGFISHER_PROCESS_URL
+                os.environ.get(KINGFISHER_PROCESS_URL), embedded.KINGFISHER_PROCESS, KINGFISHER_PROCESS_URL
             ),
-            engines.resolve(os.environ.get(RESULTS_URL), "pelican", RESULTS_URL),
+            engines.resolve(os.environ.get(RESULTS_URL), embedded.RESULTS, RESULTS_URL),
         )
 
     def kingfisher(self, ensure_tables: bool = False):

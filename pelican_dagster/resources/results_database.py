@@ -9,7 +9,7 @@ from pydantic import Field
 from sqlalchemy.engine import Engine
 
 from pelican_dagster import settings
-from pelican_dagster.storage import engines
+from pelican_dagster.storage import embedded, engines
 
 VARIABLE = settings.RESULTS_URL
 
@@ -30,7 +30,7 @@ class ResultsDatabaseResource(dg.ConfigurableResource):
         # The environment is read again here, so that a variable set after the definitions were
         # imported still counts.
         try:
-            return engines.resolve(self.url or os.environ.get(VARIABLE), "pelican", VARIABLE)
+            return engines.resolve(self.url or os.environ.get(VARIABLE), embedded.RESULTS, VARIABLE)
         except engines.MissingDatabaseURL as e:
             raise dg.Failure(description=str(e)) from None
 
