@@ -322,13 +322,10 @@ class FieldResult:
 
         zlib of: a bitmap of the paths present (70 bytes, bit i = path index i), then the occurrence
         count of each present path (LEB128 varints, index order), then one byte per occurrence code.
-        :func:`encode_flat` writes the same bytes for a chunk's results at once.
+        The item pass encodes a chunk's results at once with :func:`encode_flat`, which this calls: one
+        definition of the stored bytes.
         """
-        indices, lengths, codes = self.flat()
-        bitmap = bytearray(_BITMAP_BYTES)
-        for i in indices:
-            bitmap[i >> 3] |= 1 << (i & 7)
-        return zlib.compress(bytes(bitmap) + _counts(lengths) + codes, 6)
+        return encode_flat([self.flat()])[0]
 
     def to_pelican(
         self,
@@ -362,9 +359,9 @@ def _counts(lengths: list[int]) -> bytes:
 
 
 def encode_flat(flats: Sequence[tuple[list[int], list[int], bytes]]) -> list[bytes]:
-    """:meth:`FieldResult.encode` of many results given as their :meth:`FieldResult.flat`, byte for
-    byte: the bitmaps are set and packed for all of them at once (per item, setting ~150 bits one by
-    one cost as much as the compression)."""
+    """The stored form (:meth:`FieldResult.encode`) of many results given as their
+    :meth:`FieldResult.flat`: the bitmaps are set and packed for all of them at once (per item, setting
+    ~150 bits one by one cost as much as the compression)."""
     if not flats:
         return []
     present = np.zeros((len(flats), _BITMAP_BYTES * 8), np.uint8)

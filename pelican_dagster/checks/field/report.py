@@ -7,8 +7,9 @@ split passed/failed. Reports of chunks checked in parallel merge with :meth:`Fie
 
 Sampling draws each sample once its population is known: the results added are held as their outcome
 codes (not the items) until the counts or samples are read; then, per path and sample, ``min(20, n)``
-of its ``n`` values are drawn uniformly (``random.sample``) and one walk over the held codes locates
-them, and the draw is merged with the sample so far (:func:`~pelican_dagster.checks.sampling.merge_samples`).
+of its ``n`` values are drawn uniformly (``random.sample``) and array operations over the held codes
+(one ``bincount``, one stable sort) locate them, and the draw is merged with the sample so far
+(:func:`~pelican_dagster.checks.sampling.merge_samples`).
 Pelican samples value by value (Algorithm R) and seeds nothing; here the generator is seeded, and a
 chunk draws 20 values per sample instead of keeping and replacing ~20 · (1 + ln(n / 20)) of them
 (docs/hot-path.md gives the measured gain).
