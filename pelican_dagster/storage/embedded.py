@@ -107,8 +107,11 @@ def dagster_home(home: Path | None = None) -> Path:
     text = (
         "# Written by pelican-dagster: instance storage in the embedded PostgreSQL server.\n"
         "storage:\n"
-        "  postgres:\n"
-        f'    postgres_url: "{url}"\n'
+        "  custom:\n"
+        "    module: pelican_dagster.execution.storage\n"
+        "    class: PooledPostgresStorage\n"
+        "    config:\n"
+        f'      postgres_url: "{url}"\n'
         "telemetry:\n"
         "  enabled: false\n"
     )
