@@ -151,12 +151,10 @@ def run_partition(instance, key: str, executor: str) -> bool:
     (``in_process``, ``multiprocess`` or ``celery``); True on success."""
     import dagster as dg
 
+    from pelican_dagster.execution.executors import reconstructable_job
     from pelican_dagster.execution.reexecution import free_slots
 
-    # Rebuilt by name and arguments in every step process (and on Celery workers).
-    job = dg.build_reconstructable_job(
-        "pelican_dagster.definitions", "pelican_job_definition", reconstructable_args=(executor,)
-    )
+    job = reconstructable_job(executor)
     result = dg.execute_job(
         job,
         instance=instance,

@@ -55,6 +55,18 @@ def executor_name(name: str | None = None) -> str:
     return chosen
 
 
+def reconstructable_job(executor: str | None):
+    """The ``pelican`` job on ``executor``, reconstructable by name and arguments (step processes and
+    Celery workers rebuild it). Equal calls give equal values, and Dagster caches a reconstructable job's
+    definition by value: the fork server builds this once (``execution/preload.py``), so that every step
+    process forked from it finds the definition built instead of building it again (~25 ms a step)."""
+    import dagster as dg
+
+    return dg.build_reconstructable_job(
+        "pelican_dagster.definitions", "pelican_job_definition", reconstructable_args=(executor,)
+    )
+
+
 def start_forkserver() -> None:
     """Start the multiprocess executor's fork server now, in the background, with the modules Dagster
     will preload (the executor reuses a running server): its ~2 s of imports then overlap the caller's

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dagster as dg
 
+from pelican_dagster.execution.executors import reconstructable_job
+
 #: Tags of the parent run that a re-execution keeps (besides tags outside the ``dagster/`` namespace).
 KEPT_TAGS = ("dagster/partition",)
 
@@ -37,11 +39,8 @@ def reexecute_from_failure(
             f"run {run_id} is {parent.status.value}: only a failed run is re-executed from failure"
         )
     free_slots(instance, run_id)
-    job = dg.build_reconstructable_job(
-        "pelican_dagster.definitions", "pelican_job_definition", reconstructable_args=(executor,)
-    )
     result = dg.execute_job(
-        job,
+        reconstructable_job(executor),
         instance=instance,
         tags=reexecution_tags(parent),
         run_config=run_config,
