@@ -1,9 +1,9 @@
 """Benchmark: the whole body of an item-checks chunk step (``assets.item_checks.run_chunk``) against a real
-database: read the chunk's items, the item pass, store ``item_check`` and ``item_check_chunk``, and the
-Pelican frontend's rows (``field_level_check``, ``resource_level_check``). Prints, never asserts.
+database: read the chunk's items, the item pass, store ``item_check`` (with the failing paths' codes the
+Pelican frontend's views read) and ``item_check_chunk``. Prints, never asserts.
 
     python benchmarks/chunk_step.py [--items 5000] [--chunk 5000] [--repeat 3] [--dataset ID]
-                                    [--no-frontend] [--only] [--profile]
+                                    [--only] [--profile]
 
 Uses ``PELICAN_RESULTS_URL`` when set, else the embedded server (``PELICAN_HOME``). By default it loads the
 first ``--items`` items of the Dominican Republic file into a new dataset (deleted at the end); with
@@ -12,7 +12,7 @@ A warm-up run first builds the check context (a step process gets it pre-built).
 
 Per run: wall seconds, CPU seconds of this process and, with the embedded server, of the PostgreSQL
 server; items/s of the wall time and per CPU second of this process; the split between the pass (read and
-``check_chunk``: ``run_chunk``'s own ``seconds``) and the writes (store and frontend rows). On a shared
+``check_chunk``: ``run_chunk``'s own ``seconds``) and the writes (store). On a shared
 machine compare two versions by the CPU figures, alternately (A B A B; ``PYTHONPATH=<other tree>``).
 """
 
@@ -89,11 +89,9 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, default=5000, help="items per chunk (5,000: the largest)")
     parser.add_argument("--repeat", type=int, default=3, help="runs (median and best shown)")
     parser.add_argument("--dataset", type=int, default=0, help="re-check this dataset's items instead")
-    parser.add_argument("--no-frontend", action="store_true", help="PELICAN_FRONTEND_TABLES=0")
     parser.add_argument("--only", action="store_true", help="one line per run (for A/B runs)")
     parser.add_argument("--profile", action="store_true", help="show a cProfile of one run")
     args = parser.parse_args()
-    os.environ[settings.FRONTEND_TABLES] = "0" if args.no_frontend else "1"
     engine = Databases.from_env().results()
     dataset_id = args.dataset or _load(engine, args.items)
     postmaster = _postmaster()
@@ -142,7 +140,7 @@ def main() -> None:
         server = statistics.median(r[2] for r in runs)
         passed = statistics.median(r[3] for r in runs)
         print(f"dataset {dataset_id}: {total:,} items in {len(chunks)} chunks of at most {args.chunk:,}")
-        print(f"frontend tables: {'off' if args.no_frontend else 'on'}; median of {args.repeat} runs")
+        print(f"median of {args.repeat} runs")
         print(
             f"chunk body (run_chunk), wall:  {total / wall:7,.0f} items/s ({wall / total * 1e6:6.1f} µs/item)"
         )

@@ -47,7 +47,6 @@ RELEASE_SCHEMA = "PELICAN_RELEASE_SCHEMA"
 MAX_SIZE = "PELICAN_MAX_SIZE"
 MAX_ITEMS = "PELICAN_MAX_ITEMS"
 REGEX_TIMEOUT = "PELICAN_REGEX_TIMEOUT"
-FRONTEND_TABLES = "PELICAN_FRONTEND_TABLES"
 REPORTS_DIR = "PELICAN_REPORTS_DIR"
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -92,12 +91,6 @@ def max_size() -> int | None:
 def max_items() -> int | None:
     """``PELICAN_MAX_ITEMS``: the default item cap of datasets the sensor registers (none)."""
     return env_int(MAX_ITEMS, None)
-
-
-def frontend_tables() -> bool:
-    """``PELICAN_FRONTEND_TABLES``: write ``field_level_check``/``resource_level_check`` for the Pelican
-    frontend's failures downloads (on; ``0`` turns them off where no frontend reads them)."""
-    return env_flag(FRONTEND_TABLES, default=True)
 
 
 def extension_timeout() -> float:

@@ -19,7 +19,6 @@ from pelican_dagster.assets.guard import lease_failure, run_id_of, stage
 from pelican_dagster.assets.metadata import pass_rates
 from pelican_dagster.assets.partition import partition_dataset
 from pelican_dagster.checks.versions import code_version
-from pelican_dagster.frontend import tables as frontend
 from pelican_dagster.partitions import datasets
 from pelican_dagster.pipeline import item_pass, run_context
 from pelican_dagster.reporting.summary import TOTAL_KEYS
@@ -115,9 +114,6 @@ def run_chunk(
             verify_lease(conn, dataset_id, run_id)
             verify_extraction(conn, dataset_id, chunk.get("extraction"))
         done = store_chunk(conn, dataset_id, first, last, chunk["count"], result, seconds)
-        frontend.replace_rows(
-            conn, dataset_id, first, last, result.rows if settings.frontend_tables() else None
-        )
     return {
         **chunk,
         "checked": result.checked,

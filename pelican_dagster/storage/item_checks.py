@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from pelican_dagster.frontend.views import field_failures
 from pelican_dagster.storage import schema as s
 from pelican_dagster.storage.db import copy_binary
 
@@ -39,14 +40,14 @@ def stream_items(engine: Engine, dataset_id: int, first: int, last: int) -> Iter
         conn.rollback()
 
 
-_HEAD = struct.Struct("!hiqiq")  # 5 fields; item_id and dataset_id: bigint (8 bytes)
+_HEAD = struct.Struct("!hiqiq")  # the field count; item_id and dataset_id: bigint (8 bytes)
 _LENGTH = struct.Struct("!i")
 _NULL = _LENGTH.pack(-1)
 
 
 def _item_check_tuple(item_id: int, dataset_id: int, *values: bytes | None) -> bytes:
-    """One ``item_check`` row in COPY's binary format (bigint, bigint, then three bytea or NULL)."""
-    parts = [_HEAD.pack(5, 8, item_id, 8, dataset_id)]
+    """One ``item_check`` row in COPY's binary format (bigint, bigint, then bytea or NULL values)."""
+    parts = [_HEAD.pack(2 + len(values), 8, item_id, 8, dataset_id)]
     for value in values:
         if value is None:
             parts.append(_NULL)
@@ -91,11 +92,17 @@ def store_chunk(
             s.item_check_chunk.c.last_item_id >= first,
         )
     )
+    rows = result.rows
+    # The failing paths in a form SQL reads (the frontend's field_level_check view).
+    failures = field_failures([f for _, f, _, _ in rows])
     copy_binary(
         conn,
         "item_check",
-        ("item_id", "dataset_id", "field", "resource", "facts"),
-        (_item_check_tuple(item_id, dataset_id, f, r, x) for item_id, f, r, x in result.rows),
+        ("item_id", "dataset_id", "field", "resource", "facts", "failures"),
+        (
+            _item_check_tuple(item_id, dataset_id, f, r, x, failed)
+            for (item_id, f, r, x), failed in zip(rows, failures, strict=True)
+        ),
     )
     conn.execute(
         sa.insert(s.item_check_chunk).values(

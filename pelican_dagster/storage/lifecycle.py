@@ -236,8 +236,6 @@ def _extract_frontend_filtered(
 
 #: The tables holding a dataset's rows, in deletion order (children before parents).
 WIPED_TABLES: tuple[sa.Table, ...] = (
-    s.field_level_check,
-    s.resource_level_check,
     s.item_check,
     s.item_check_chunk,
     s.dataset_level_check,

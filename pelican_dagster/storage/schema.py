@@ -116,6 +116,8 @@ item_check = sa.Table(
     sa.Column("field", sa.LargeBinary),
     sa.Column("resource", sa.LargeBinary),
     sa.Column("facts", sa.LargeBinary),
+    # The failing paths' codes, read by the frontend's field_level_check view (frontend.views).
+    sa.Column("failures", sa.LargeBinary),
     sa.Index("item_check_dataset_id_item_id_idx", "dataset_id", "item_id"),
 )
 
@@ -203,29 +205,36 @@ resource_level_check_examples = sa.Table(
 )
 
 
-def _frontend_table(name: str) -> sa.Table:
-    # Pelican's relation, queried by the Pelican frontend's failures downloads; rows hold only
-    # ``meta.ocid`` and the failing outcomes (``pelican_dagster.frontend.tables``).
+def _frontend_view(name: str) -> sa.Table:
+    # Pelican's relation, queried by the Pelican frontend's failures downloads: a view over item_check
+    # here (pelican_dagster.frontend.views), declared for reading; rows follow item_check.
     return sa.Table(
         name,
         metadata,
         sa.Column("id", sa.BigInteger, primary_key=True),
-        sa.Column(
-            "data_item_id",
-            sa.BigInteger,
-            sa.ForeignKey("data_item.id", ondelete="CASCADE"),
-            nullable=False,
-        ),
-        _dataset_fk(),
+        sa.Column("data_item_id", sa.BigInteger, nullable=False),
+        sa.Column("dataset_id", sa.BigInteger, nullable=False),
         sa.Column("result", JSONB, nullable=False),
         *_timestamps(),
-        sa.Index(f"{name}_dataset_id_idx", "dataset_id"),
-        sa.Index(f"{name}_data_item_id_idx", "data_item_id"),
+        info={"view": True},
     )
 
 
-field_level_check = _frontend_table("field_level_check")
-resource_level_check = _frontend_table("resource_level_check")
+field_level_check = _frontend_view("field_level_check")
+resource_level_check = _frontend_view("resource_level_check")
+pelican_field_failure = sa.Table(
+    "pelican_field_failure",
+    metadata,
+    sa.Column("code", sa.Integer, primary_key=True),
+    sa.Column("path", sa.Text, nullable=False),
+    sa.Column("result", JSONB, nullable=False),
+)
+pelican_resource_check = sa.Table(
+    "pelican_resource_check",
+    metadata,
+    sa.Column("position", sa.Integer, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+)
 
 exchange_rates = sa.Table(
     "exchange_rates",
