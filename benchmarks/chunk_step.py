@@ -13,7 +13,8 @@ A warm-up run first builds the check context (a step process gets it pre-built).
 Per run: wall seconds, CPU seconds of this process and, with the embedded server, of the PostgreSQL
 server; items/s of the wall time and per CPU second of this process; the split between the pass (read and
 ``check_chunk``: ``run_chunk``'s own ``seconds``) and the writes (store). On a shared
-machine compare two versions by the CPU figures, alternately (A B A B; ``PYTHONPATH=<other tree>``).
+machine compare two versions by the CPU figures, alternately (A B A B), each from its own virtualenv
+(``PYTHONPATH`` does not override an editable install: benchmarks/compare.py says how).
 """
 
 from __future__ import annotations

@@ -12,7 +12,10 @@ with the embedded server (no ``PELICAN_*_URL``), of the PostgreSQL server. The p
 Pelican's figures (its own benchmark of the same 10,000 Dominican Republic items, collection already in
 Kingfisher Process): 142.9 s end to end, 145 items/s per core in the item hot loop, ~13.5 KB of results
 per item. Prints, never asserts: speed is measured, not tested. To compare two versions, run it
-alternately for each (``PYTHONPATH=<other tree>`` selects the other's code), A B A B.
+alternately for each, A B A B, each with its own virtualenv (the other tree installed with ``pip install
+--no-deps -e``) and its own ``PELICAN_HOME``, from a folder outside both trees: ``PYTHONPATH`` does not
+select the other tree's code (an editable install's import hook comes first), and the fork server puts
+the current folder first on its path (started inside a tree, every step would run that tree's code).
 """
 
 from __future__ import annotations
