@@ -131,6 +131,21 @@ def test_check_with_the_multiprocess_executor_as_a_subprocess(db_env, tmp_path):
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert "with the multiprocess executor" in completed.stdout
     assert len(_lines(out / "items.jsonl.gz")) == 10
+    # The CLI had no other thread when the run started: its steps were forked from it, not from a
+    # fork server (executors.WarmMultiprocessExecutor), each in a process of its own.
+    import dagster as dg
+
+    with dg.DagsterInstance.get() as instance:
+        run = instance.get_runs(limit=1)[0]
+        records = instance.all_logs(run.run_id)
+    messages = [r.user_message for r in records]
+    assert "step processes start by fork" in messages
+    pids = {
+        r.dagster_event.event_specific_data.metadata["pid"].value
+        for r in records
+        if r.dagster_event and r.dagster_event.event_type_value == "STEP_WORKER_STARTED"
+    }
+    assert len(pids) == len({r.step_key for r in records if r.step_key})
 
 
 def test_a_small_file_runs_in_process_by_default(db_env, tmp_path, capsys):

@@ -155,7 +155,7 @@ def executor_definition(name: str | None = None) -> dg.ExecutorDefinition:
     if chosen == "in_process":
         return dg.in_process_executor
     if chosen == "multiprocess":
-        return dg.multiprocess_executor.configured(MULTIPROCESS, name="pelican_multiprocess")
+        return _multiprocess_executor().configured(MULTIPROCESS, name="pelican_multiprocess")
     try:
         import dagster_celery  # noqa: F401
     except ImportError as e:
@@ -163,6 +163,77 @@ def executor_definition(name: str | None = None) -> dg.ExecutorDefinition:
             f"{EXECUTOR}=celery needs dagster-celery: pip install 'pelican-dagster[celery]'"
         ) from e
     return _celery_executor().configured(celery_executor_config(), name="pelican_celery")
+
+
+def fork_is_safe() -> bool:
+    """Whether this process may start step processes with a plain ``fork``: the platform has it, this is
+    not a daemonic process (which may not have children), and no other thread runs (a thread holding a
+    lock at the fork would leave the child waiting for it for ever)."""
+    import multiprocessing
+    import threading
+
+    return (
+        "fork" in multiprocessing.get_all_start_methods()
+        and not multiprocessing.current_process().daemon
+        and threading.active_count() == 1
+    )
+
+
+def prepare_to_fork() -> None:
+    """What a step process forked from this one finds ready, as it would in the fork server: the ECB
+    exchange rates every step's check context needs (cached in this process), and every object created
+    so far frozen out of the garbage collector's reach in the children (``gc.freeze`` at each fork and
+    ``gc.unfreeze`` after it in this process), so that no child scans, nor copies page by page, the
+    inherited objects."""
+    import gc
+
+    from pelican_dagster.checks.currency import load_default_rates
+
+    load_default_rates()
+    global _freezing_at_fork
+    if not _freezing_at_fork:
+        os.register_at_fork(before=gc.freeze, after_in_parent=gc.unfreeze)
+        _freezing_at_fork = True
+
+
+_freezing_at_fork = False
+
+
+@functools.cache
+def _multiprocess_executor() -> dg.ExecutorDefinition:
+    """Dagster's multiprocess executor, except that a run worker with no other thread forks its step
+    processes itself rather than through the fork server.
+
+    A run worker (the CLI's process, or the one ``dagster api execute_run`` starts for the UI and the
+    sensors) has imported the project and built the job before it starts a step: forked from it, a
+    step starts as warm as from the fork server, and the fork server's own imports (~2 s of CPU, on
+    the machine's cores while ``check`` loads the file) are not paid at all. Where another thread runs,
+    the fork server is used as before (``MULTIPROCESS``)."""
+    import dagster as dg
+    from dagster._core.executor.multiprocess import MultiprocessExecutor
+
+    class WarmMultiprocessExecutor(MultiprocessExecutor):
+        def execute(self, plan_context, execution_plan):
+            if fork_is_safe():
+                prepare_to_fork()
+                self._start_method = "fork"
+            plan_context.log.debug(f"step processes start by {self._start_method}")
+            return super().execute(plan_context, execution_plan)
+
+    base = dg.multiprocess_executor
+
+    @dg.executor(
+        name=base.name,
+        config_schema=base.config_schema,
+        requirements=dg.multiple_process_executor_requirements(),
+    )
+    def multiprocess(init_context) -> MultiprocessExecutor:
+        # Dagster's own creation reads the configuration; only the start of the steps differs.
+        made = base.executor_creation_fn(init_context)
+        made.__class__ = WarmMultiprocessExecutor
+        return made
+
+    return multiprocess
 
 
 @functools.cache
