@@ -198,33 +198,38 @@ def _executor(args: argparse.Namespace | CheckRequest, items: int | None = None)
 LARGE_FILE_BYTES = 1 << 20
 
 
-def _import_definitions(in_process: bool = False) -> None:
+def _import_definitions(executor: str) -> None:
     import pelican_dagster.definitions  # noqa: F401
+    from pelican_dagster.execution.executors import reconstructable_job
     from pelican_dagster.execution.instance import import_instance_modules
 
     # The run opens the instance next (~0.3 s of imports of its storage classes).
     import_instance_modules()
-    if in_process:
-        # The steps will run in this process and their check context needs the ECB rates (~0.6 s).
+    if executor in ("in_process", "multiprocess"):
+        # The steps run in this process or in processes forked from it, and build the job and their
+        # check context, which needs the ECB rates (~0.6 s): built once, here, while the file loads.
         from pelican_dagster.checks.currency import load_default_rates
 
         load_default_rates()
+        reconstructable_job(executor).get_definition()
 
 
 def _warm_up(request: CheckRequest, paths: list[str]) -> threading.Thread:
-    """Start, while the files load, what the run will wait for: the Dagster imports of this process (a
-    thread: the load mostly waits on PostgreSQL) and, for a run expected on the multiprocess executor,
-    the executor's fork server (a process preloading the project). Returns the import thread."""
-    from pelican_dagster.execution.executors import start_forkserver
+    """Start, while the files load, what the run will wait for: the Dagster imports of this process, the
+    job and the exchange rates (a thread: the load mostly waits on PostgreSQL). The multiprocess
+    executor forks the steps from this process, which has no other thread by then
+    (``executors.fork_is_safe``); where it could not, its fork server (a process preloading the
+    project) starts now. Returns the import thread."""
+    from pelican_dagster.execution.executors import fork_is_safe, start_forkserver
 
     _dagster_home()  # the fork server inherits the environment: set it first
     large = sum(os.path.getsize(p) for p in paths if os.path.isfile(p)) >= LARGE_FILE_BYTES
     executor = _executor(request, None if large else SMALL_DATASET)
-    if executor == "multiprocess":
+    if executor == "multiprocess" and not fork_is_safe():
         start_forkserver()
     thread = threading.Thread(
         target=_import_definitions,
-        args=(executor == "in_process",),
+        args=(executor,),
         name="pelican-warm-imports",
         daemon=True,
     )
@@ -256,7 +261,7 @@ def check_file(request: CheckRequest) -> tuple[int, str | None]:
     """Load the file (and its ancestor, in one transaction), register, check through Dagster, export;
     returns the exit status and the dataset's name."""
     from pelican_dagster.pipeline.export import export_dataset
-    from pelican_dagster.pipeline.loader import load_files
+    from pelican_dagster.pipeline.loader import LoadAside
     from pelican_dagster.storage.kingfisher import LoadedLines
 
     start = time.perf_counter()
@@ -266,8 +271,10 @@ def check_file(request: CheckRequest) -> tuple[int, str | None]:
     max_size = settings.max_size() if request.max_size is None else (request.max_size or None)
     options = {"max_items": request.max_items, "max_size": max_size}
     paths = [p for p in (request.ancestor, request.file) if p]
+    # The load first (a forked child, while this process has no other thread), then the warm-up here.
+    loading = LoadAside(kfp, [(p, _source(p)) for p in paths])
     warming = _warm_up(request, paths)
-    loads = load_files(kfp, [(p, _source(p)) for p in paths])
+    loads = loading.result()
     for path, result in zip(paths, loads, strict=True):
         _print_load(path, result)
     warming.join()

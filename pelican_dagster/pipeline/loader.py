@@ -350,6 +350,88 @@ def load_files(
             raise
 
 
+class LoadAside:
+    """:func:`load_files` in a child process forked now, while this process does other work.
+
+    The load holds the GIL for about a third of its time (parsing, hashing), so a thread of this process
+    doing its own Python work meanwhile (the CLI imports Dagster and builds the job while the file loads)
+    slows both; a forked child runs on another core. Where a child cannot be forked safely (no ``fork``
+    on the platform, another thread running, a daemonic process), the load runs in this process when
+    :meth:`result` is called. Either way it is one transaction: all files are loaded, or none."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        files: list[tuple[str | os.PathLike[str], str | None]],
+        data_version: dt.datetime | None = None,
+    ) -> None:
+        import multiprocessing
+
+        self.engine, self.files, self.data_version = engine, files, data_version
+        self.child = None
+        if not _may_fork():
+            return
+        context = multiprocessing.get_context("fork")
+        self.receive, send = context.Pipe(duplex=False)
+        self.child = context.Process(
+            target=_load_in_child, args=(send, engine, files, data_version), name="pelican-load", daemon=True
+        )
+        self.child.start()
+        send.close()
+
+    def result(self) -> list[LoadResult]:
+        """The loads' results; raises what :func:`load_files` raised (:class:`LoadError` when the file
+        cannot be loaded)."""
+        if self.child is None:
+            return load_files(self.engine, self.files, self.data_version)
+        try:
+            outcome = self.receive.recv()
+        except EOFError:
+            self.child.join()
+            raise LoadError(
+                f"the load ended without a result (its process exited with status {self.child.exitcode}); "
+                "nothing was written"
+            ) from None
+        except BaseException:
+            # Interrupted (Ctrl-C): the child's transaction rolls back when it is stopped.
+            self.child.terminate()
+            self.child.join()
+            raise
+        finally:
+            self.receive.close()
+        self.child.join()
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+
+def _may_fork() -> bool:
+    import multiprocessing
+
+    return (
+        "fork" in multiprocessing.get_all_start_methods()
+        and not multiprocessing.current_process().daemon
+        and threading.active_count() == 1
+    )
+
+
+def _load_in_child(send, engine: Engine, files, data_version) -> None:
+    # The pooled connections are the parent's sessions: dropped unclosed, so that this process opens its
+    # own and never talks on (nor closes) the parent's sockets.
+    engine.dispose(close=False)
+    try:
+        outcome: Any = load_files(engine, files, data_version)
+    except BaseException as e:
+        outcome = e
+    finally:
+        engine.dispose()  # this process's own connections, closed before it exits
+    try:
+        send.send(outcome)
+    except Exception:  # an exception that does not pickle (a driver's error): its type and text
+        send.send(RuntimeError(f"{type(outcome).__name__}: {outcome}"))
+    send.close()
+
+
 def _load(
     conn: Connection, path: Path, source_id: str | None, data_version: dt.datetime | None
 ) -> LoadResult:

@@ -283,3 +283,82 @@ def test_load_creates_the_tables_when_absent(kfp_url):
     result = load_file(engine, DATA / "uganda.jsonl.gz")
     assert result.items == 10
     engine.dispose()
+
+
+_LOAD_ASIDE = """
+import json, os, sys
+from pelican_dagster.pipeline.loader import LoadAside, LoadError
+from pelican_dagster.storage.db import make_engine
+
+engine = make_engine(sys.argv[1])
+with engine.connect() as conn:  # the parent's own pooled connection, which the child must not use
+    parent_backend = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+files = [(path, None) for path in sys.argv[2:]]
+loading = LoadAside(engine, files)
+forked = loading.child is not None
+try:
+    results = loading.result()
+    outcome = {"items": [r.items for r in results], "skipped": [r.skipped for r in results]}
+except LoadError as e:
+    outcome = {"error": str(e)}
+with engine.connect() as conn:
+    backend = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+    outcome["parent_backend_kept"] = backend == parent_backend
+    outcome["collections"] = conn.exec_driver_sql("SELECT count(*) FROM collection").scalar_one()
+outcome["forked"] = forked
+print(json.dumps(outcome))
+"""
+
+
+def _load_aside(kfp_url: str, *paths) -> dict:
+    """LoadAside in a fresh interpreter (one thread, so it forks): what it returned or raised."""
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    done = subprocess.run(
+        [sys.executable, "-c", _LOAD_ASIDE, kfp_url, *map(str, paths)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def test_a_load_aside_runs_in_a_child_and_gives_the_same_results(kfp_url, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"ocid": "ocds-1", "date": "2020-01-01T00:00:00Z"}\nnot json\n')
+    outcome = _load_aside(kfp_url, DATA / "uganda.jsonl.gz", bad)
+    assert outcome["forked"] and outcome["parent_backend_kept"]
+    assert outcome["items"][1] == 1
+    assert outcome["skipped"][1][0][0] == 2 and "invalid JSON" in outcome["skipped"][1][0][1]
+    assert outcome["collections"] == 4  # two files, a root and a compiled collection each
+
+
+def test_a_load_aside_that_fails_writes_nothing_and_says_why(kfp_url, tmp_path):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    outcome = _load_aside(kfp_url, DATA / "uganda.jsonl.gz", empty)
+    assert outcome["forked"]
+    assert outcome["error"] == f"{empty}: no compiled release: the file is empty"
+    assert outcome["collections"] == 0  # one transaction: the first file is not kept either
+
+
+def test_a_load_aside_stays_in_this_process_while_another_thread_runs(kfp_engine):
+    import threading
+
+    from pelican_dagster.pipeline.loader import LoadAside
+
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        loading = LoadAside(kfp_engine, [(DATA / "uganda.jsonl.gz", None)])
+        assert loading.child is None
+        assert loading.result()[0].items > 0
+    finally:
+        stop.set()
+        thread.join()
