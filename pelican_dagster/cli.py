@@ -198,6 +198,11 @@ def _executor(args: argparse.Namespace | CheckRequest, items: int | None = None)
 LARGE_FILE_BYTES = 1 << 20
 
 
+#: The instance the warm-up opened (``check`` uses it): on a new home, opening it creates the Dagster
+#: tables (~0.5–1 s), then done while the file loads.
+_warmed: dict[str, object] = {}
+
+
 def _import_definitions(executor: str) -> None:
     import pelican_dagster.definitions  # noqa: F401
     from pelican_dagster.execution.executors import reconstructable_job
@@ -212,6 +217,10 @@ def _import_definitions(executor: str) -> None:
 
         load_default_rates()
         reconstructable_job(executor).get_definition()
+    try:
+        _warmed["instance"] = _instance()
+    except Exception:  # reported by the main thread, which opens it again
+        _warmed.pop("instance", None)
 
 
 def _warm_up(request: CheckRequest, paths: list[str]) -> threading.Thread:
@@ -278,7 +287,7 @@ def check_file(request: CheckRequest) -> tuple[int, str | None]:
     for path, result in zip(paths, loads, strict=True):
         _print_load(path, result)
     warming.join()
-    instance = _instance()
+    instance = _warmed.pop("instance", None) or _instance()
 
     ancestor_id = None
     sizes: dict[str, int] = {}
