@@ -166,14 +166,16 @@ def executor_definition(name: str | None = None) -> dg.ExecutorDefinition:
 
 
 def fork_is_safe() -> bool:
-    """Whether this process may start step processes with a plain ``fork``: the platform has it, this is
-    not a daemonic process (which may not have children), and no other thread runs (a thread holding a
+    """Whether this process may start step processes with a plain ``fork``: on Linux (macOS has ``fork``
+    but its system libraries are not safe across it, hence Python's ``spawn`` default there), not a
+    daemonic process (which may not have children), and no other thread running (a thread holding a
     lock at the fork would leave the child waiting for it for ever)."""
     import multiprocessing
     import threading
 
     return (
-        "fork" in multiprocessing.get_all_start_methods()
+        sys.platform.startswith("linux")
+        and "fork" in multiprocessing.get_all_start_methods()
         and not multiprocessing.current_process().daemon
         and threading.active_count() == 1
     )

@@ -406,10 +406,13 @@ class LoadAside:
 
 
 def _may_fork() -> bool:
+    # As executors.fork_is_safe: Linux only, no daemonic process, no other thread.
     import multiprocessing
+    import sys
 
     return (
-        "fork" in multiprocessing.get_all_start_methods()
+        sys.platform.startswith("linux")
+        and "fork" in multiprocessing.get_all_start_methods()
         and not multiprocessing.current_process().daemon
         and threading.active_count() == 1
     )
