@@ -23,23 +23,12 @@ import sqlalchemy as sa
 
 from pelican_dagster.assets.item_checks import run_chunk
 from pelican_dagster.cli import Databases
+from pelican_dagster.frontend.views import FRONTEND_FIELD_FAILURES, FRONTEND_RESOURCE_FAILURES
 from pelican_dagster.storage.db import copy_rows
 from pelican_dagster.storage.lifecycle import wipe_dataset
 from pelican_dagster.storage.results import chunk_bounds, register_dataset
 
 FILE = Path(__file__).parent.parent / "data" / "ocds" / "dominican-republic-dgcp.jsonl.gz"
-FIELD_FAILURES = """
-    SELECT result->'meta'->>'ocid' FROM field_level_check
-    WHERE dataset_id = %(dataset_id)s AND EXISTS (
-        SELECT 1 FROM jsonb_array_elements(result->'checks'->%(path)s) AS occurrence
-        WHERE (occurrence->%(type)s->>'overall_result')::boolean IS FALSE)
-    ORDER BY 1
-"""
-RESOURCE_FAILURES = """
-    SELECT result->'meta'->>'ocid' FROM resource_level_check
-    WHERE dataset_id = %(dataset_id)s AND (result->'checks'->%(name)s->>'result')::boolean IS FALSE
-    ORDER BY 1
-"""
 
 
 def _timed(engine: sa.Engine, statement: str, repeat: int, **variables) -> tuple[float, int]:
@@ -99,10 +88,10 @@ def main() -> None:
             ).scalar_one()
         print(f"{items:,} checked items; item_check.failures: {failures_bytes / items:,.0f} B per item")
         cases = [
-            ("field, most failing path", FIELD_FAILURES, {"path": top_path, "type": "coverage"}),
-            ("field, quality of it", FIELD_FAILURES, {"path": top_path, "type": "quality"}),
-            ("field, a path never failing", FIELD_FAILURES, {"path": "ocid", "type": "quality"}),
-            ("compiled release, most failing check", RESOURCE_FAILURES, {"name": top_check}),
+            ("field, most failing path", FRONTEND_FIELD_FAILURES, {"path": top_path, "type": "coverage"}),
+            ("field, quality of it", FRONTEND_FIELD_FAILURES, {"path": top_path, "type": "quality"}),
+            ("field, a path never failing", FRONTEND_FIELD_FAILURES, {"path": "ocid", "type": "quality"}),
+            ("compiled release, most failing check", FRONTEND_RESOURCE_FAILURES, {"name": top_check}),
         ]
         for label, statement, variables in cases:
             seconds, rows = _timed(engine, statement, args.repeat, dataset_id=dataset_id, **variables)

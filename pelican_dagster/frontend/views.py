@@ -38,6 +38,8 @@ __all__ = [
     "CREATE_LOOKUPS",
     "CREATE_VIEWS",
     "DROP_VIEWS",
+    "FRONTEND_FIELD_FAILURES",
+    "FRONTEND_RESOURCE_FAILURES",
     "field_failure_rows",
     "field_failures",
     "field_result",
@@ -111,6 +113,21 @@ WHERE c.resource IS NOT NULL;
 """
 
 DROP_VIEWS = "DROP VIEW IF EXISTS field_level_check; DROP VIEW IF EXISTS resource_level_check;"
+
+#: The frontend's two failures downloads (pelican-frontend api/views.py), verbatim, with its pyformat
+#: parameters: what the views must answer (tests) and how fast (benchmarks/frontend_views.py).
+FRONTEND_FIELD_FAILURES = """
+    SELECT result->'meta'->>'ocid' FROM field_level_check
+    WHERE dataset_id = %(dataset_id)s AND EXISTS (
+        SELECT 1 FROM jsonb_array_elements(result->'checks'->%(path)s) AS occurrence
+        WHERE (occurrence->%(type)s->>'overall_result')::boolean IS FALSE)
+    ORDER BY 1
+"""
+FRONTEND_RESOURCE_FAILURES = """
+    SELECT result->'meta'->>'ocid' FROM resource_level_check
+    WHERE dataset_id = %(dataset_id)s AND (result->'checks'->%(name)s->>'result')::boolean IS FALSE
+    ORDER BY 1
+"""
 
 
 def field_failure_rows() -> Iterator[tuple[int, str, str]]:

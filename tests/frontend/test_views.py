@@ -16,7 +16,13 @@ import sqlalchemy as sa
 from pelican_dagster.assets.item_checks import run_chunk
 from pelican_dagster.checks.compiled_release import CHECK_NAMES
 from pelican_dagster.checks.field.paths import PATHS
-from pelican_dagster.frontend.views import field_failures, field_result, resource_result
+from pelican_dagster.frontend.views import (
+    FRONTEND_FIELD_FAILURES,
+    FRONTEND_RESOURCE_FAILURES,
+    field_failures,
+    field_result,
+    resource_result,
+)
 from pelican_dagster.pipeline import run_context
 from pelican_dagster.pipeline.export import pelican_item_results
 from pelican_dagster.storage import schema as s
@@ -24,20 +30,6 @@ from pelican_dagster.storage.db import copy_binary, copy_rows
 from pelican_dagster.storage.lifecycle import wipe_dataset
 from pelican_dagster.storage.results import item_id_range, register_dataset
 from tests.conformance import compare
-
-# The frontend's statements (pelican-frontend api/views.py), with its pyformat parameters.
-FIELD_FAILURES = """
-    SELECT result->'meta'->>'ocid' FROM field_level_check
-    WHERE dataset_id = %(dataset_id)s AND EXISTS (
-        SELECT 1 FROM jsonb_array_elements(result->'checks'->%(path)s) AS occurrence
-        WHERE (occurrence->%(type)s->>'overall_result')::boolean IS FALSE)
-    ORDER BY 1
-"""
-RESOURCE_FAILURES = """
-    SELECT result->'meta'->>'ocid' FROM resource_level_check
-    WHERE dataset_id = %(dataset_id)s AND (result->'checks'->%(name)s->>'result')::boolean IS FALSE
-    ORDER BY 1
-"""
 
 
 @pytest.fixture
@@ -91,10 +83,12 @@ def actual_failures(engine: sa.Engine, dataset_id: int) -> dict[tuple, list]:
     out: dict[tuple, list] = {}
     for field in PATHS:
         for kind in ("coverage", "quality"):
-            if got := failures(engine, FIELD_FAILURES, dataset_id=dataset_id, path=field.path, type=kind):
+            if got := failures(
+                engine, FRONTEND_FIELD_FAILURES, dataset_id=dataset_id, path=field.path, type=kind
+            ):
                 out[(field.path, kind)] = got
     for name in CHECK_NAMES:
-        if got := failures(engine, RESOURCE_FAILURES, dataset_id=dataset_id, name=name):
+        if got := failures(engine, FRONTEND_RESOURCE_FAILURES, dataset_id=dataset_id, name=name):
             out[(name,)] = got
     return out
 
