@@ -12,9 +12,10 @@ tested.
 
 Peak RSS is the kernel's high-water mark (``VmHWM`` in ``/proc/<pid>/status``): of this process (the driver:
 load, then the run's orchestration, reset in between through ``/proc/self/clear_refs``), and of every
-process it starts (the fork server, each step process of the multiprocess executor), polled every 50 ms
-and matched to its step by the pid of the step's Dagster events. A step's growth in its last 50 ms could
-be missed; a forked step starts with the fork server's pages (~the same baseline for every step).
+process it starts (each step process of the multiprocess executor, forked from this one), polled every
+50 ms by a sampling process and matched to its step by the pid of the step's Dagster events. A step's
+growth in its last 50 ms could be missed; a forked step starts with this process's pages (~the same
+baseline for every step).
 """
 
 from __future__ import annotations
@@ -26,15 +27,15 @@ import json
 import os
 import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import dagster as dg
 import orjson
 import sqlalchemy as sa
-from proc import children
 
 FILE = Path(__file__).parent.parent / "data" / "ocds" / "dominican-republic-dgcp.jsonl.gz"
 ASSETS = ("dataset_items", "item_checks", "dataset_checks", "time_based_checks", "report")
@@ -98,38 +99,28 @@ def _reset_hwm() -> None:
 
 
 class PeakRss:
-    """The peak RSS of every descendant of this process, polled every ``interval`` seconds in a thread
-    (``VmHWM`` only grows, so the last value read is the peak but for the process's last interval)."""
+    """The peak RSS of every descendant of this process, polled every ``interval`` seconds by a sampling
+    process (``proc.peaks``; ``VmHWM`` only grows, so the last value read is the peak but for the
+    process's last interval). Not a thread: with one, the multiprocess executor would start its steps
+    from the fork server instead of forking them from this process (its default on one machine)."""
 
     def __init__(self, interval: float = 0.05) -> None:
-        self.interval = interval
         self.peaks: dict[int, int] = {}
         self.commands: dict[int, str] = {}
         #: the processes this one started itself (the fork server, the resource tracker)
         self.direct: set[int] = set()
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._poll, name="peak-rss", daemon=True)
-        self.thread.start()
-
-    def _poll(self) -> None:
-        me = os.getpid()
-        while not self.stop.is_set():
-            todo = children(me)
-            self.direct.update(todo)
-            while todo:
-                pid = todo.pop()
-                todo.extend(children(pid))
-                if pid not in self.commands:
-                    with contextlib.suppress(OSError), open(f"/proc/{pid}/cmdline", "rb") as f:
-                        self.commands[pid] = f.read().replace(b"\0", b" ").decode(errors="replace")[:200]
-                kb = _hwm_kb(pid)
-                if kb is not None and kb > self.peaks.get(pid, 0):
-                    self.peaks[pid] = kb
-            self.stop.wait(self.interval)
+        self.process = subprocess.Popen(
+            [sys.executable, str(Path(__file__).with_name("proc.py")), str(os.getpid()), str(interval)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
 
     def finish(self) -> None:
-        self.stop.set()
-        self.thread.join()
+        out, _ = self.process.communicate(b"stop\n")
+        found = json.loads(out)
+        self.peaks = {int(pid): kb for pid, kb in found["peaks"].items()}
+        self.commands = {int(pid): command for pid, command in found["commands"].items()}
+        self.direct = set(found["direct"])
 
 
 def _kind(step_key: str) -> str:
