@@ -34,8 +34,8 @@ def peaks(root: int, interval: float) -> None:
     seconds until standard input closes, then print ``{"peaks", "commands", "direct"}`` as JSON.
 
     A process of its own, not a thread of the benchmark: the multiprocess executor forks its steps only
-    from a process with no other thread (``executors.fork_is_safe``), so a sampling thread would make the
-    benchmark measure the fork server's path instead of the default one."""
+    from a process with no other thread (``pipeline.forking.fork_is_safe``), so a sampling thread would
+    make the benchmark measure the fork server's path instead of the default one."""
     import json
     import select
     import sys

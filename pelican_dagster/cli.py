@@ -233,9 +233,10 @@ def _warm_up(request: CheckRequest, paths: list[str], dbs: Databases | None = No
     """Start, while the files load, what the run will wait for: the Dagster imports of this process, the
     job and the exchange rates (a thread: the load mostly waits on PostgreSQL). The multiprocess
     executor forks the steps from this process, which has no other thread by then
-    (``executors.fork_is_safe``); where it could not, its fork server (a process preloading the
+    (``pipeline.forking.fork_is_safe``); where it could not, its fork server (a process preloading the
     project) starts now. Returns the import thread."""
-    from pelican_dagster.execution.executors import fork_is_safe, start_forkserver
+    from pelican_dagster.execution.executors import start_forkserver
+    from pelican_dagster.pipeline.forking import fork_is_safe
 
     _dagster_home()  # the fork server inherits the environment: set it first
     large = sum(os.path.getsize(p) for p in paths if os.path.isfile(p)) >= LARGE_FILE_BYTES

@@ -24,6 +24,7 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 from pelican_dagster import settings
+from pelican_dagster.pipeline.forking import fork_is_safe
 
 if TYPE_CHECKING:
     import dagster as dg
@@ -163,22 +164,6 @@ def executor_definition(name: str | None = None) -> dg.ExecutorDefinition:
             f"{EXECUTOR}=celery needs dagster-celery: pip install 'pelican-dagster[celery]'"
         ) from e
     return _celery_executor().configured(celery_executor_config(), name="pelican_celery")
-
-
-def fork_is_safe() -> bool:
-    """Whether this process may start step processes with a plain ``fork``: on Linux (macOS has ``fork``
-    but its system libraries are not safe across it, hence Python's ``spawn`` default there), not a
-    daemonic process (which may not have children), and no other thread running (a thread holding a
-    lock at the fork would leave the child waiting for it for ever)."""
-    import multiprocessing
-    import threading
-
-    return (
-        sys.platform.startswith("linux")
-        and "fork" in multiprocessing.get_all_start_methods()
-        and not multiprocessing.current_process().daemon
-        and threading.active_count() == 1
-    )
 
 
 def prepare_to_fork() -> None:

@@ -24,8 +24,6 @@ deployment opts in with::
 
 from __future__ import annotations
 
-import os
-import weakref
 from typing import Any
 
 import sqlalchemy as sa
@@ -39,19 +37,9 @@ from dagster_postgres import (
 from dagster_postgres.utils import create_pg_engine, get_token_provider_from_config, pg_url_from_config
 from sqlalchemy.engine import Engine
 
+from pelican_dagster.storage.db import forget_in_forked_children
+
 __all__ = ["PooledPostgresStorage", "pooled_engine"]
-
-#: Every pooled engine of this process, so that a forked child can drop their pools.
-_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
-
-
-def _forget_inherited_connections() -> None:
-    for engine in list(_ENGINES):
-        # close=False: the sockets are the parent's; the child's pool starts empty.
-        engine.dispose(close=False)
-
-
-os.register_at_fork(after_in_child=_forget_inherited_connections)
 
 
 def pooled_engine(postgres_url: str, token_provider: Any = None) -> Engine:
@@ -66,8 +54,7 @@ def pooled_engine(postgres_url: str, token_provider: Any = None) -> Engine:
         # Well below any idle-session limit of a server or a proxy in between.
         pool_recycle=3600,
     )
-    _ENGINES.add(engine)
-    return engine
+    return forget_in_forked_children(engine)
 
 
 #: A table of each storage whose absence makes ``dagster_postgres`` create that storage's tables.

@@ -46,6 +46,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from pelican_dagster import settings
+from pelican_dagster.pipeline.forking import fork_is_safe
 from pelican_dagster.storage import kingfisher
 from pelican_dagster.storage.db import raw_cursor
 
@@ -369,7 +370,7 @@ class LoadAside:
 
         self.engine, self.files, self.data_version = engine, files, data_version
         self.child = None
-        if not _may_fork():
+        if not fork_is_safe():
             return
         context = multiprocessing.get_context("fork")
         self.receive, send = context.Pipe(duplex=False)
@@ -403,19 +404,6 @@ class LoadAside:
         if isinstance(outcome, BaseException):
             raise outcome
         return outcome
-
-
-def _may_fork() -> bool:
-    # As executors.fork_is_safe: Linux only, no daemonic process, no other thread.
-    import multiprocessing
-    import sys
-
-    return (
-        sys.platform.startswith("linux")
-        and "fork" in multiprocessing.get_all_start_methods()
-        and not multiprocessing.current_process().daemon
-        and threading.active_count() == 1
-    )
 
 
 def _load_in_child(send, engine: Engine, files, data_version) -> None:

@@ -7,6 +7,8 @@ is what the bulk paths rely on), so every URL a user gives passes through :func:
 from __future__ import annotations
 
 import io
+import os
+import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import chain
 from typing import Any
@@ -38,9 +40,31 @@ def libpq_url(url: str) -> str:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """A SQLAlchemy engine on ``url`` (normalised), checking connections before use."""
+    """A SQLAlchemy engine on ``url`` (normalised), checking connections before use, whose pool a forked
+    child never shares (:func:`forget_in_forked_children`)."""
     kwargs.setdefault("pool_pre_ping", True)
-    return sa.create_engine(normalise_url(url), **kwargs)
+    return forget_in_forked_children(sa.create_engine(normalise_url(url), **kwargs))
+
+
+#: The engines whose pools a forked child drops.
+_FORK_AWARE: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def forget_in_forked_children(engine: Engine) -> Engine:
+    """Make a forked child of this process (a step process, an export worker, a load) drop ``engine``'s
+    pooled connections, which are the parent's sessions, without closing them (psycopg2 never closes a
+    connection of another process): the child opens its own and never talks on the parent's sockets.
+    Returns ``engine``."""
+    _FORK_AWARE.add(engine)
+    return engine
+
+
+def _drop_inherited_pools() -> None:
+    for engine in list(_FORK_AWARE):
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_drop_inherited_pools)
 
 
 def raw_cursor(conn: Connection):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 
 from sqlalchemy.engine import Engine
@@ -69,17 +68,6 @@ def results_engine(url: str) -> Engine:
             migrate.upgrade(engine)
             _engines[key] = engine
         return _engines[key]
-
-
-def _forget_inherited_pools() -> None:
-    # In a forked child (a step process, an export worker): the pooled connections are the parent's
-    # sessions. Dropped without closing (psycopg2 never closes a connection of another process), so the
-    # child opens its own and never talks on the parent's sockets.
-    for engine in list(_engines.values()):
-        engine.dispose(close=False)
-
-
-os.register_at_fork(after_in_child=_forget_inherited_pools)
 
 
 def dispose_all() -> None:

@@ -107,23 +107,3 @@ def test_a_step_process_opens_its_instance_with_the_modules_preloaded(make_datab
     assert done.returncode == 0, done.stderr
     imported = done.stdout.split()
     assert len(imported) <= 3, f"opening the instance imported {len(imported)} modules: {imported[:20]}"
-
-
-def test_steps_fork_from_the_run_worker_only_while_it_has_one_thread():
-    """A process with another thread running never forks its steps (a lock held by that thread at the
-    fork would never be released in the child): the multiprocess executor uses its fork server then."""
-    import threading
-
-    code = "from pelican_dagster.execution.executors import fork_is_safe; print(fork_is_safe())"
-    alone = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120
-    )
-    assert alone.stdout.strip() == "True", alone.stderr
-    stop = threading.Event()
-    thread = threading.Thread(target=stop.wait)
-    thread.start()
-    try:
-        assert not executors.fork_is_safe()
-    finally:
-        stop.set()
-        thread.join()
