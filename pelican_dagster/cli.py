@@ -199,42 +199,48 @@ def _executor(args: argparse.Namespace | CheckRequest, items: int | None = None)
 LARGE_FILE_BYTES = 1 << 20
 
 
-#: The instance the warm-up opened (``check`` uses it): on a new home, opening it creates the Dagster
-#: tables (~0.5–1 s), then done while the file loads.
-_warmed: dict[str, object] = {}
+class _WarmUp(threading.Thread):
+    """What the run will wait for, done while the file loads (``check``): the results database's
+    migration check (~0.25 s of imports and queries), the Dagster imports of this process, the job and
+    the exchange rates, and the Dagster instance (on a new home, opening it creates its tables,
+    ~0.5–1 s)."""
+
+    def __init__(self, executor: str, dbs: Databases) -> None:
+        super().__init__(name="pelican-warm-up", daemon=True)
+        self.executor, self.dbs = executor, dbs
+        self.opened = None
+
+    def run(self) -> None:
+        # Whatever fails here is reported by the main thread, which does it again.
+        with contextlib.suppress(Exception):
+            self.dbs.results()
+        import pelican_dagster.definitions  # noqa: F401
+        from pelican_dagster.execution.executors import reconstructable_job
+        from pelican_dagster.execution.instance import import_instance_modules
+
+        # The run opens the instance next (~0.3 s of imports of its storage classes).
+        import_instance_modules()
+        if self.executor in ("in_process", "multiprocess"):
+            # The steps run in this process or in processes forked from it, and build the job and their
+            # check context, which needs the ECB rates (~0.6 s): built once, here.
+            from pelican_dagster.checks.currency import load_default_rates
+
+            load_default_rates()
+            reconstructable_job(self.executor).get_definition()
+        with contextlib.suppress(Exception):
+            self.opened = _instance()
+
+    def instance(self):
+        """The instance, once the warm-up has ended (opened again here if it could not be)."""
+        self.join()
+        return self.opened or _instance()
 
 
-def _import_definitions(executor: str, dbs: Databases | None = None) -> None:
-    if dbs is not None:
-        # The results database is checked for its migration revision on first use (~0.25 s of imports
-        # and queries): here, while the file loads, rather than when the dataset is registered.
-        with contextlib.suppress(Exception):  # the main thread reports it when it opens it again
-            dbs.results()
-    import pelican_dagster.definitions  # noqa: F401
-    from pelican_dagster.execution.executors import reconstructable_job
-    from pelican_dagster.execution.instance import import_instance_modules
-
-    # The run opens the instance next (~0.3 s of imports of its storage classes).
-    import_instance_modules()
-    if executor in ("in_process", "multiprocess"):
-        # The steps run in this process or in processes forked from it, and build the job and their
-        # check context, which needs the ECB rates (~0.6 s): built once, here, while the file loads.
-        from pelican_dagster.checks.currency import load_default_rates
-
-        load_default_rates()
-        reconstructable_job(executor).get_definition()
-    try:
-        _warmed["instance"] = _instance()
-    except Exception:  # reported by the main thread, which opens it again
-        _warmed.pop("instance", None)
-
-
-def _warm_up(request: CheckRequest, paths: list[str], dbs: Databases | None = None) -> threading.Thread:
-    """Start, while the files load, what the run will wait for: the Dagster imports of this process, the
-    job and the exchange rates (a thread: the load mostly waits on PostgreSQL). The multiprocess
-    executor forks the steps from this process, which has no other thread by then
-    (``pipeline.forking.fork_is_safe``); where it could not, its fork server (a process preloading the
-    project) starts now. Returns the import thread."""
+def _warm_up(request: CheckRequest, paths: list[str], dbs: Databases) -> _WarmUp:
+    """Start the warm-up (:class:`_WarmUp`, a thread: the load runs in another process or mostly waits
+    on PostgreSQL). The multiprocess executor forks the steps from this process, which has no other
+    thread by then (``pipeline.forking.fork_is_safe``); where it could not, its fork server (a process
+    preloading the project) starts now."""
     from pelican_dagster.execution.executors import start_forkserver
     from pelican_dagster.pipeline.forking import fork_is_safe
 
@@ -243,14 +249,9 @@ def _warm_up(request: CheckRequest, paths: list[str], dbs: Databases | None = No
     executor = _executor(request, None if large else SMALL_DATASET)
     if executor == "multiprocess" and not fork_is_safe():
         start_forkserver()
-    thread = threading.Thread(
-        target=_import_definitions,
-        args=(executor, dbs),
-        name="pelican-warm-imports",
-        daemon=True,
-    )
-    thread.start()
-    return thread
+    warming = _WarmUp(executor, dbs)
+    warming.start()
+    return warming
 
 
 @dataclass
@@ -293,8 +294,7 @@ def check_file(request: CheckRequest) -> tuple[int, str | None]:
     loads = loading.result()
     for path, result in zip(paths, loads, strict=True):
         _print_load(path, result)
-    warming.join()
-    instance = _warmed.pop("instance", None) or _instance()
+    instance = warming.instance()
 
     ancestor_id = None
     sizes: dict[str, int] = {}
