@@ -31,7 +31,7 @@ import orjson
 
 from pelican_dagster.checks.compiled_release import CHECK_NAMES
 from pelican_dagster.checks.compiled_release.encoding import FORMAT as RESOURCE_FORMAT
-from pelican_dagster.checks.field.evaluate import decode_field_result
+from pelican_dagster.checks.field.evaluate import COVERAGE_PASSED, QUALITY_FAILED, decode_field_result
 from pelican_dagster.checks.field.paths import PATHS
 
 __all__ = [
@@ -50,10 +50,6 @@ __all__ = [
 _PATH_NAMES = tuple(field.path for field in PATHS)
 _BITMAP_BYTES = (len(PATHS) + 7) // 8
 _RESOURCE_CODE_BYTES = (len(CHECK_NAMES) + 3) // 4
-# Occurrence codes are 3 × coverage + quality (checks.field.evaluate.FieldResult): coverage failed
-# below 6, quality failed exactly at 8.
-_COVERAGE_FAILED_BELOW = 6
-_QUALITY_FAILED = 8
 #: A path's failing occurrences, by failure kinds (1 coverage, 2 quality, 3 both).
 _ENTRIES = {
     1: [{"coverage": {"overall_result": False}}],
@@ -61,8 +57,13 @@ _ENTRIES = {
     3: [{"coverage": {"overall_result": False}}, {"quality": {"overall_result": False}}],
 }
 _FAILED = {"result": False}
+#: Each occurrence code's failure flag (1 coverage, 2 quality). Codes are 3 × coverage + quality
+#: (checks.field.evaluate): coverage failed below the first code of a passed coverage.
 _FLAGS = np.array(
-    [1 if code < _COVERAGE_FAILED_BELOW else 2 if code == _QUALITY_FAILED else 0 for code in range(256)],
+    [
+        1 if code < 3 * COVERAGE_PASSED else 2 if code == 3 * COVERAGE_PASSED + QUALITY_FAILED else 0
+        for code in range(256)
+    ],
     np.uint8,
 )
 
