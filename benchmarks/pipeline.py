@@ -36,6 +36,7 @@ from pathlib import Path
 import dagster as dg
 import orjson
 import sqlalchemy as sa
+from proc import hwm_kb
 
 FILE = Path(__file__).parent.parent / "data" / "ocds" / "dominican-republic-dgcp.jsonl.gz"
 ASSETS = ("dataset_items", "item_checks", "dataset_checks", "time_based_checks", "report")
@@ -78,18 +79,6 @@ def _copies(path: str, copies: int) -> str:
                         line = orjson.dumps(item) + b"\n"
                     f.write(line)
     return str(out)
-
-
-def _hwm_kb(pid: int | str = "self") -> int | None:
-    """The peak resident set size (``VmHWM``) of a live process, in KiB."""
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except OSError:
-        return None
-    return None
 
 
 def _reset_hwm() -> None:
@@ -202,7 +191,7 @@ def main() -> None:
     start = time.perf_counter()
     loaded = load_file(dbs.kingfisher(ensure_tables=True), path, source_id="benchmark")
     load_seconds = time.perf_counter() - start
-    load_rss = _hwm_kb()
+    load_rss = hwm_kb()
     print(f"file with {args.copies} copies made in {made:.1f} s")
     print(f"load into Kingfisher Process: {loaded.items:,} items in {load_seconds:.1f} s")
     ancestor_id = None
@@ -217,7 +206,7 @@ def main() -> None:
     start = time.perf_counter()
     ok = run_partition(instance, name, executor)
     total = time.perf_counter() - start
-    driver_rss = _hwm_kb()
+    driver_rss = hwm_kb()
     sampler.finish()
     if path != args.file:
         shutil.rmtree(Path(path).parent, ignore_errors=True)

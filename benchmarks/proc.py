@@ -18,7 +18,8 @@ def children(pid: int) -> list[int]:
     return found
 
 
-def _hwm_kb(pid: int) -> int | None:
+def hwm_kb(pid: int | str = "self") -> int | None:
+    """The peak resident set size (``VmHWM``) of a live process, in KiB; None when it has gone."""
     try:
         with open(f"/proc/{pid}/status") as f:
             for line in f:
@@ -56,7 +57,7 @@ def peaks(root: int, interval: float) -> None:
                         commands[pid] = f.read().replace(b"\0", b" ").decode(errors="replace")[:200]
                 except OSError:
                     pass
-            kb = _hwm_kb(pid)
+            kb = hwm_kb(pid)
             if kb is not None and kb > found.get(pid, 0):
                 found[pid] = kb
         if select.select([sys.stdin], [], [], interval)[0]:

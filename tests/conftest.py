@@ -411,3 +411,15 @@ def db_env(
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     return env
+
+
+@pytest.fixture
+def reference_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The configuration the reference results were made with (docs/export-format.md)."""
+    from tests.conformance import compare
+
+    monkeypatch.setenv("PELICAN_NOW", "2026-11-29T11:00:00Z")
+    monkeypatch.setenv("PELICAN_OCID_PREFIXES_FILE", str(compare.CODELISTS / "ocid_prefixes.csv"))
+    monkeypatch.setenv("PELICAN_ORG_ID_FILE", str(compare.CODELISTS / "org-id.csv"))
+    monkeypatch.setenv("PELICAN_URL_CHECK_OFFLINE", "1")
+    monkeypatch.setenv("PELICAN_MAX_SIZE", "0")

@@ -26,16 +26,6 @@ def _read(path: Path) -> list[dict]:
         return [json.loads(line) for line in f]
 
 
-@pytest.fixture
-def reference_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The configuration the reference results were made with (docs/export-format.md)."""
-    monkeypatch.setenv("PELICAN_NOW", "2026-11-29T11:00:00Z")
-    monkeypatch.setenv("PELICAN_OCID_PREFIXES_FILE", str(compare.CODELISTS / "ocid_prefixes.csv"))
-    monkeypatch.setenv("PELICAN_ORG_ID_FILE", str(compare.CODELISTS / "org-id.csv"))
-    monkeypatch.setenv("PELICAN_URL_CHECK_OFFLINE", "1")
-    monkeypatch.setenv("PELICAN_MAX_SIZE", "0")
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("folder", FOLDERS)
 def test_pipeline_export_equals_reference(folder, db_env, reference_configuration, tmp_path):

@@ -32,14 +32,6 @@ from pelican_dagster.storage.results import item_id_range, register_dataset
 from tests.conformance import compare
 
 
-@pytest.fixture
-def reference_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PELICAN_NOW", "2026-11-29T11:00:00Z")
-    monkeypatch.setenv("PELICAN_OCID_PREFIXES_FILE", str(compare.CODELISTS / "ocid_prefixes.csv"))
-    monkeypatch.setenv("PELICAN_ORG_ID_FILE", str(compare.CODELISTS / "org-id.csv"))
-    monkeypatch.setenv("PELICAN_URL_CHECK_OFFLINE", "1")
-
-
 def load_and_check(engine: sa.Engine, folder: str) -> int:
     """A dataset of the folder's input in ``data_item``, checked by the item pass in one chunk."""
     with engine.begin() as conn:
