@@ -48,6 +48,9 @@ def dataset_name(collection: kingfisher.Collection) -> str:
     return f"{source}{day}_{collection.id}"
 
 
+#: The advisory lock class of a collection's registration ("regi" in ASCII).
+_REGISTRATION_LOCK = 0x72656769
+
 #: ``register_collection``'s default: the ancestor is chosen by the sensor rule.
 PREVIOUS_OF_SOURCE = object()
 
@@ -65,6 +68,14 @@ def register_collection(
     tombstone included) is returned as it is, with ``inserted`` False.
     """
     name = dataset_name(collection)
+    # Concurrent registrations of one collection (two sensor ticks, the sensor and the CLI) insert the
+    # same name as well as the same collection id, and ON CONFLICT names one index only: the name index
+    # could raise instead of the collection key doing nothing. Taken in turn (this transaction's lock),
+    # the second finds the first's committed row and does nothing.
+    conn.execute(
+        sa.text("SELECT pg_advisory_xact_lock(:key, CAST(:id % 2147483647 AS integer))"),
+        {"key": _REGISTRATION_LOCK, "id": collection.id},
+    )
     if ancestor_id is PREVIOUS_OF_SOURCE:
         ancestor_id = previous_dataset_id(conn, collection.source_id, collection.id)
     new_id = register_dataset(
